@@ -1,0 +1,14 @@
+/*
+ * cli.h: the `stepx` subcommands. main_stepx.c dispatches argv[1] to one of these; each lives
+ * in its own cli_<name>.c. They take argc/argv without the program name (argv[0] is the
+ * subcommand) and return the process exit code.
+ */
+#ifndef SX_CLI_H
+#define SX_CLI_H
+
+int cli_validate(int argc, char **argv); /* stepx validate DEF.json */
+int cli_run(int argc, char **argv);      /* stepx run DEF.json [...] */
+int cli_bench(int argc, char **argv);    /* stepx bench DEF.json --input F -n N -c C */
+int cli_jsonata(int argc, char **argv);  /* stepx jsonata [...] EXPR */
+
+#endif
