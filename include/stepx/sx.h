@@ -98,7 +98,7 @@ uint64_t sx_mono_ns(void);
 /* Reads a whole file into a heap buffer (NUL-terminated). Returns SX_OK or SX_ERR (errno). */
 int sx_read_file(const char *path, char **out, size_t *len);
 /* Formats ms since the epoch as ISO-8601 UTC with milliseconds: 2024-01-02T03:04:05.678Z.
- * buf must hold 32 bytes. */
+ * buf must hold 40 bytes. */
 void sx_fmt_iso_ms(int64_t ms, char *buf);
 /* Writes a random RFC 4122 version-4 UUID (lowercase, 36 chars + NUL) into buf. */
 void sx_uuid4(char *buf);

@@ -191,6 +191,8 @@ typedef struct val_objb {
     sx_arena_t *a;
     val_member_t *m;
     uint32_t len, cap;
+    uint32_t *_idx;   /* private: hash index while building large objects */
+    uint32_t _idxcap; /* private: slots in _idx (power of two) */
 } val_objb_t;
 void val_objb_init(val_objb_t *b, sx_arena_t *a, size_t cap_hint);
 void val_objb_set(val_objb_t *b, const val_t *key, const val_t *v);
