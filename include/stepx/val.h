@@ -251,4 +251,14 @@ size_t val_num_fmt(double d, char *buf);
 /* Appends the text of a number value: raw text if it has one, else val_num_fmt. */
 void val_num_print(sx_sbuf_t *b, const val_t *v);
 
+/* ---- msgpack (events' alternative encoding; cross-thread and Redis transport) ---- */
+/* Appends the msgpack encoding of v to b (msgpack-c's packer). Numbers with an integral
+ * value that fits int64 encode as integers, others as float64; function values as nil. */
+void val_msgpack_encode(sx_sbuf_t *b, const val_t *v);
+/* Decodes exactly one msgpack object from s[0..n) into arena a. Map keys must be strings
+ * (str or bin); ext types are rejected; nesting is limited to VAL_JSON_MAX_DEPTH. Returns
+ * SX_OK and *out, or SX_ERR with err->msg and err->offset (line/col are 0). */
+int val_msgpack_decode(sx_arena_t *a, const char *s, size_t n, const val_t **out,
+                       val_json_err_t *err);
+
 #endif
