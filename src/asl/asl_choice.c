@@ -205,15 +205,14 @@ compile_test(cctx_t *c, asl_choice_t *r, const members_t *m)
 
     if (m->variable == NULL)
         return fail(c, NULL, "The field 'Variable' is required but was missing");
-    if (compile_path(c, "Variable", m->variable, &r->_var) != SX_OK)
-        return SX_ERR;
     r->_op = ASL_CHOICE_TEST;
     r->_kind = op->kind;
     r->_cmp = op->cmp;
     r->_opname = op->name;
-    if (op->path)
-        return compile_path(c, op->name, m->opv, &r->_rhs);
-    return compile_constant(c, r, op, m->opv);
+    if (op->path ? compile_path(c, op->name, m->opv, &r->_rhs)
+                 : compile_constant(c, r, op, m->opv))
+        return SX_ERR;
+    return compile_path(c, "Variable", m->variable, &r->_var);
 }
 
 /* ---- rules ---- */
