@@ -12,6 +12,22 @@
 
 const jna_builtin_t jna_lib_core[] = {
     /* string */
+    {"string", "<x-b?:s>", jna_bi_string, 0},
+    {"length", "<s-:n>", jna_bi_length, 0},
+    {"substring", "<s-nn?:s>", jna_bi_substring, 0},
+    {"substringBefore", "<s-s:s>", jna_bi_substring_before, 0},
+    {"substringAfter", "<s-s:s>", jna_bi_substring_after, 0},
+    {"uppercase", "<s-:s>", jna_bi_uppercase, 0},
+    {"lowercase", "<s-:s>", jna_bi_lowercase, 0},
+    {"trim", "<s-:s>", jna_bi_trim, 0},
+    {"pad", "<s-ns?:s>", jna_bi_pad, 0},
+    {"join", "<a<s>s?:s>", jna_bi_join, 0},
+    {"base64encode", "<s-:s>", jna_bi_base64encode, 0},
+    {"base64decode", "<s-:s>", jna_bi_base64decode, 0},
+    {"encodeUrlComponent", "<s-:s>", jna_bi_encode_url_component, 0},
+    {"encodeUrl", "<s-:s>", jna_bi_encode_url, 0},
+    {"decodeUrlComponent", "<s-:s>", jna_bi_decode_url_component, 0},
+    {"decodeUrl", "<s-:s>", jna_bi_decode_url, 0},
     /* numeric */
     {"number", "<(nsb)-:n>", jna_bi_number, 0},
     {"abs", "<n-:n>", jna_bi_abs, 0},

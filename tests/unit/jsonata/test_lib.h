@@ -46,6 +46,8 @@ tl_json(const char *text)
 
     if (strcmp(text, "@U") == 0)
         return NULL;
+    if (strncmp(text, "@S", 2) == 0) /* raw string bytes (e.g. WTF-8 lone surrogates) */
+        return val_str(tl_arena, text + 2, strlen(text + 2));
     if (val_json_parse(tl_arena, text, strlen(text), &v, &e) != SX_OK) {
         fprintf(stderr, "  bad JSON in test: %s (%s)\n", text, e.msg);
         abort();
@@ -81,8 +83,10 @@ tl_sig_params(const char *sig, char *letters, char *mods, int max)
     return n;
 }
 
-static inline const char *
-tl_render(const val_t *v)
+static const val_t *tl_last_val; /* result of the last successful call */
+
+static inline const val_t *
+tl_unwrap(const val_t *v)
 {
     if (v != NULL && val_is(v, VAL_ARR) && (v->flags & VAL_F_SEQ)) {
         if (val_len(v) == 0)
@@ -90,6 +94,14 @@ tl_render(const val_t *v)
         else if (val_len(v) == 1)
             v = val_arr_at(v, 0);
     }
+    return v;
+}
+
+static inline const char *
+tl_render(const val_t *v)
+{
+    v = tl_unwrap(v);
+    tl_last_val = v;
     if (v == NULL)
         return "undefined";
     return val_json_str(tl_arena, v, NULL);
@@ -193,5 +205,42 @@ tl_run_cases(const tl_case_t *cases, size_t n)
 }
 
 #define RUN_CASES(arr) CHECK_INT(tl_run_cases(arr, SX_ARRAY_LEN(arr)), 0)
+
+/* A case ported from the JSONata suite: the expectation is a JSON value compared by deep
+ * equality, "undefined", or "!CODE". */
+typedef struct tl_scase {
+    const char *id;
+    const char *fn;
+    const char *args[4];
+    const char *want;
+} tl_scase_t;
+
+/* Runs the suite cases whose id starts with `prefix`; returns the number that failed and
+ * counts the cases run in *ran. */
+static inline int
+tl_run_suite(const tl_scase_t *cases, size_t n, const char *prefix, int *ran)
+{
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const tl_scase_t *k = &cases[i];
+        if (strncmp(k->id, prefix, strlen(prefix)) != 0)
+            continue;
+        (*ran)++;
+        const char *got = tl_call(k->fn, k->args[0], k->args[1], k->args[2], k->args[3],
+                                  (const char *)NULL);
+        bool ok;
+        if (k->want[0] == '!' || strcmp(k->want, "undefined") == 0 || got[0] == '!' ||
+            strcmp(got, "undefined") == 0)
+            ok = strcmp(got, k->want) == 0;
+        else
+            ok = val_equal(tl_last_val, tl_json(k->want));
+        if (!ok) {
+            fprintf(stderr, "  %s: got %s, want %s%s%s\n", k->id, got, k->want,
+                    got[0] == '!' ? " -- " : "", got[0] == '!' ? tl_last_msg : "");
+            bad++;
+        }
+    }
+    return bad;
+}
 
 #endif
