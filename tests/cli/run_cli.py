@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Data-driven tests of the stepx CLI.
+
+Suites:
+  validate     tests/cli/validate/*.json, one case per file:
+                 {"definition": <object, or a string sent as raw text>,
+                  "type": "EXPRESS" | "STANDARD"  (optional; omitted = no --type flag),
+                  "args": [extra CLI args]          (optional),
+                  "expect": {"valid": bool, "diagnostics": [{code, message, location}...]}
+                            or {"exit": N} for usage errors}
+               Diagnostics are compared exactly, in order. The exit status must be 0 when
+               valid, 1 when not (or expect.exit).
+  conformance  every AWS-recorded definition under /work/shared/conformance/asl (or
+               --conformance DIR) must validate clean as its state_machine_type: AWS ran
+               them all.
+
+Usage: python3 tests/cli/run_cli.py --stepx PATH/stepx [--only validate|conformance] [-v]
+Exits non-zero when any case fails; the last line is "N passed, N failed".
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CONFORMANCE = "/work/shared/conformance/asl"
+
+
+def run_validate(stepx, text, type_, args):
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
+        f.write(text)
+        path = f.name
+    try:
+        cmd = [stepx, "validate", path]
+        if type_:
+            cmd += ["--type", type_]
+        cmd += args
+        p = subprocess.run(cmd, capture_output=True, timeout=60)
+        return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    finally:
+        os.unlink(path)
+
+
+def check_validate_case(stepx, path):
+    case = json.load(open(path, encoding="utf-8"))
+    d = case["definition"]
+    text = d if isinstance(d, str) else json.dumps(d)
+    rc, out, err = run_validate(stepx, text, case.get("type"), case.get("args", []))
+    exp = case["expect"]
+    if "exit" in exp:
+        if rc != exp["exit"]:
+            return "exit %d, want %d (stderr: %s)" % (rc, exp["exit"], err.strip())
+        return None
+    try:
+        got = json.loads(out)
+    except ValueError:
+        return "stdout is not one JSON line: %r (exit %d, stderr %r)" % (out, rc, err)
+    want_rc = 0 if exp["valid"] else 1
+    problems = []
+    if rc != want_rc:
+        problems.append("exit %d, want %d" % (rc, want_rc))
+    if got.get("valid") != exp["valid"]:
+        problems.append("valid %r, want %r" % (got.get("valid"), exp["valid"]))
+    if got.get("diagnostics") != exp.get("diagnostics", []):
+        problems.append("diagnostics differ:\n      got:  %s\n      want: %s" % (
+            json.dumps(got.get("diagnostics")), json.dumps(exp.get("diagnostics", []))))
+    return "; ".join(problems) or None
+
+
+def check_conformance_case(stepx, path):
+    case = json.load(open(path, encoding="utf-8"))
+    rc, out, err = run_validate(stepx, json.dumps(case["definition"]),
+                                case.get("state_machine_type", "STANDARD"), [])
+    if rc != 0:
+        return "exit %d: %s %s" % (rc, out.strip(), err.strip())
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--stepx", required=True)
+    ap.add_argument("--only", choices=["validate", "conformance"])
+    ap.add_argument("--conformance", default=CONFORMANCE)
+    ap.add_argument("-v", action="store_true")
+    opts = ap.parse_args()
+
+    suites = []
+    if opts.only in (None, "validate"):
+        files = sorted(glob.glob(os.path.join(HERE, "validate", "*.json")))
+        suites.append(("validate", files, check_validate_case))
+    if opts.only in (None, "conformance") and os.path.isdir(opts.conformance):
+        files = sorted(glob.glob(os.path.join(opts.conformance, "*.json")))
+        suites.append(("conformance", files, check_conformance_case))
+
+    passed = failed = 0
+    for name, files, fn in suites:
+        sp = sf = 0
+        for f in files:
+            try:
+                problem = fn(opts.stepx, f)
+            except Exception as e:  # a broken case file or a crash counts as a failure
+                problem = "error: %r" % (e,)
+            if problem is None:
+                sp += 1
+                if opts.v:
+                    print("ok   %s/%s" % (name, os.path.basename(f)))
+            else:
+                sf += 1
+                print("FAIL %s/%s: %s" % (name, os.path.basename(f), problem))
+        print("%s: %d passed, %d failed" % (name, sp, sf))
+        passed += sp
+        failed += sf
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or passed == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
