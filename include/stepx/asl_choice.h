@@ -20,8 +20,9 @@
  *   valid timestamps (an invalid string is false); timestamp strings also match String*;
  * - numbers compare as IEEE doubles (1 == 1.0); strings by UTF-16 code units (Java
  *   compareTo), equality by bytes; timestamps as instants (timestamp.h);
- * - IsPresent is true iff the path matches; every other operator on a Variable (or `...Path`
- *   operand) that matches nothing fails with States.Runtime
+ * - IsPresent is true iff the path matches (for an indefinite path: matches at least one
+ *   node); every other operator on a Variable (or `...Path` operand) that matches nothing
+ *   fails with States.Runtime
  *   "Invalid path '<path>': The choice state's condition path references an invalid value.";
  * - StringMatches: `*` matches any run of characters (also none), `\*` a literal `*`, `\\` a
  *   literal `\` (any other escaped character stands for itself), anchored at both ends.
@@ -74,6 +75,7 @@ struct asl_choice {
     uint8_t _kind;                   /* TEST: operand kind (asl_choice.c) */
     uint8_t _cmp;                    /* TEST: EQ/LT/GT/LE/GE, or the Is* type */
     uint8_t _want;                   /* TEST Is*: the expected boolean */
+    uint8_t _indef;                  /* TEST: Variable is an indefinite path (yields arrays) */
     uint32_t _nkids;                 /* AND/OR: number of kids; NOT: 1 */
     const asl_choice_t *const *_kids; /* AND/OR/NOT: the sub-rules */
     const jp_prog_t *_var;           /* TEST: the Variable path */

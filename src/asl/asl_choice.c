@@ -212,7 +212,10 @@ compile_test(cctx_t *c, asl_choice_t *r, const members_t *m)
     if (op->path ? compile_path(c, op->name, m->opv, &r->_rhs)
                  : compile_constant(c, r, op, m->opv))
         return SX_ERR;
-    return compile_path(c, "Variable", m->variable, &r->_var);
+    if (compile_path(c, "Variable", m->variable, &r->_var) != SX_OK)
+        return SX_ERR;
+    r->_indef = !jp_is_definite(r->_var);
+    return SX_OK;
 }
 
 /* ---- rules ---- */

@@ -194,7 +194,9 @@ eval_test(const asl_choice_t *r, const jp_env_t *env, sx_arena_t *a, bool *match
     int rc = jp_eval(r->_var, env, a, &v, &detail);
 
     if (r->_kind == CH_KIND_IS && r->_cmp == CH_IS_PRESENT) {
-        *matched = (rc == SX_OK && v != NULL) == (r->_want != 0);
+        bool present = rc == SX_OK && v != NULL &&
+                       !(r->_indef && val_is(v, VAL_ARR) && val_len(v) == 0);
+        *matched = present == (r->_want != 0);
         return SX_OK;
     }
     if (rc != SX_OK || v == NULL)

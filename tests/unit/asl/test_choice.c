@@ -399,6 +399,11 @@ test_eval_paths(void)
     CHECK_INT(EV("IsPresent", "true", "{\"v\":null}"), 1);
     CHECK_INT(EV("IsPresent", "false", "{\"v\":null}"), 0);
     CHECK_INT(eval_on(RULE("IsPresent", "true"), "{\"a\":1}", NULL), 0);
+    /* an indefinite path is present when it matches at least one node */
+    const char *indef = "{\"Next\":\"N\",\"Variable\":\"$.a[*]\",\"IsPresent\":true}";
+    CHECK_INT(eval_on(indef, "{\"a\":[]}", NULL), 0);
+    CHECK_INT(eval_on(indef, "{\"a\":[0]}", NULL), 1);
+    CHECK_INT(eval_on(indef, "{}", NULL), 0);
     CHECK_INT(eval_on(RULE("NumericEquals", "1"), "{}", &cause), -1);
     CHECK_STR(cause, "Invalid path '$.v': The choice state's condition path references an "
                      "invalid value.");
