@@ -204,7 +204,7 @@ compile_test(cctx_t *c, asl_choice_t *r, const members_t *m)
     const opdef_t *op = m->op;
 
     if (m->variable == NULL)
-        return fail(c, NULL, "The field 'Variable' is required but was missing");
+        return fail(c, NULL, "These fields are required: [Variable]");
     r->_op = ASL_CHOICE_TEST;
     r->_kind = op->kind;
     r->_cmp = op->cmp;
@@ -268,6 +268,31 @@ key_is(const val_t *k, const char *name)
     return val_len(k) == n && memcmp(val_str_get(k), name, n) == 0;
 }
 
+#define ONE_CONDITION                                                                          \
+    "A Choice rule must have exactly one of these fields: And, Or, Not or a comparison "       \
+    "operator"
+
+/* The diagnostic for a field that classify() does not take here. */
+static const char *
+unsupported_why(cctx_t *c, const val_t *key, bool top)
+{
+    bool jsonata = (c->flags & ASL_CHOICE_F_JSONATA) != 0;
+    const char *k = val_str_get(key);
+    bool known_path = key_is(key, "Variable") || key_is(key, "And") || key_is(key, "Or") ||
+                      key_is(key, "Not") || op_find(k, val_len(key)) != NULL;
+
+    if (!top && (key_is(key, "Next") || key_is(key, "Assign")))
+        return sx_arena_printf(c->a, NULL,
+                               "The field \"%s\" is only supported in top-level Choice rules", k);
+    if (!jsonata && (key_is(key, "Condition") || key_is(key, "Output")))
+        return sx_arena_printf(
+            c->a, NULL, "The field \"%s\" is not supported when the query language is JSONPath", k);
+    if (jsonata && known_path)
+        return sx_arena_printf(
+            c->a, NULL, "The field \"%s\" is not supported when the query language is JSONata", k);
+    return sx_arena_printf(c->a, NULL, "The field \"%s\" is not supported by Step Functions", k);
+}
+
 /* Sorts one member into m. Returns SX_ERR (diagnosed) for unknown or conflicting fields. */
 static int
 classify(cctx_t *c, const val_t *key, const val_t *v, bool top, members_t *m)
@@ -291,18 +316,16 @@ classify(cctx_t *c, const val_t *key, const val_t *v, bool top, members_t *m)
         m->variable = v;
     } else if (!jsonata && (key_is(key, "And") || key_is(key, "Or") || key_is(key, "Not"))) {
         if (m->comb != NULL || m->op != NULL)
-            return fail(c, k, "A Choice rule must have exactly one of 'And', 'Or', 'Not' or "
-                              "a comparison operator");
+            return fail(c, NULL, ONE_CONDITION);
         m->comb = k[0] == 'A' ? "And" : k[0] == 'O' ? "Or" : "Not";
         m->combv = v;
     } else if (!jsonata && (op = op_find(k, val_len(key))) != NULL) {
         if (m->comb != NULL || m->op != NULL)
-            return fail(c, k, "A Choice rule must have exactly one of 'And', 'Or', 'Not' or "
-                              "a comparison operator");
+            return fail(c, NULL, ONE_CONDITION);
         m->op = op;
         m->opv = v;
     } else {
-        return fail(c, k, "The field '%s' is not supported by Step Functions", k);
+        return fail(c, k, "%s", unsupported_why(c, key, top));
     }
     return SX_OK;
 }
@@ -313,17 +336,18 @@ compile_top(cctx_t *c, asl_choice_t *r, const members_t *m)
 {
     bool jsonata = (c->flags & ASL_CHOICE_F_JSONATA) != 0;
 
-    if (m->next == NULL)
-        return fail(c, NULL, "The field 'Next' is required but was missing");
-    if (!val_is(m->next, VAL_STR) || val_len(m->next) == 0)
-        return fail(c, "Next", "The value for the field 'Next' must be a non-empty string");
+    if (m->next == NULL || (jsonata && m->condition == NULL))
+        return fail(c, NULL, "These fields are required: [%s]",
+                    m->next != NULL ? "Condition" : jsonata && m->condition == NULL
+                                                        ? "Condition, Next"
+                                                        : "Next");
+    if (!val_is(m->next, VAL_STR))
+        return fail(c, "Next", "The value for the field 'Next' must be a string");
     r->next = val_str_get(m->next);
     r->assign = m->assign;
     r->output = m->output;
     if (!jsonata)
         return SX_OK;
-    if (m->condition == NULL)
-        return fail(c, NULL, "The field 'Condition' is required but was missing");
     const val_t *cv = m->condition;
     bool expr = val_is(cv, VAL_STR) && val_len(cv) >= 4 &&
                 memcmp(val_str_get(cv), "{%", 2) == 0 &&
@@ -331,7 +355,7 @@ compile_top(cctx_t *c, asl_choice_t *r, const members_t *m)
     if (!val_is(cv, VAL_BOOL) && !expr)
         return fail(c, "Condition",
                     "The value for the field 'Condition' must be a boolean or a JSONata "
-                    "expression ({%% ... %%})");
+                    "expression");
     r->condition = cv;
     r->_op = ASL_CHOICE_CONDITION;
     return SX_OK;
@@ -361,18 +385,15 @@ compile_rule(cctx_t *c, const val_t *v, bool top, int depth, const asl_choice_t 
     }
     if (m.comb != NULL) {
         if (m.variable != NULL)
-            return fail(c, "Variable", "The field 'Variable' is not supported by Step "
-                                       "Functions in a rule with '%s'", m.comb);
+            return fail(c, "Variable", "The field \"Variable\" is not supported with And, Or "
+                                       "or Not");
         if (compile_comb(c, r, &m, depth) != SX_OK)
             return SX_ERR;
     } else if (m.op != NULL) {
         if (compile_test(c, r, &m) != SX_OK)
             return SX_ERR;
     } else {
-        return fail(c, NULL, m.variable != NULL
-                                 ? "A Choice rule with 'Variable' needs a comparison operator"
-                                 : "A Choice rule needs 'And', 'Or', 'Not' or 'Variable' with a "
-                                   "comparison operator");
+        return fail(c, NULL, ONE_CONDITION);
     }
     *out = r;
     return SX_OK;

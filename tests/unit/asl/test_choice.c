@@ -49,6 +49,10 @@ paths_ready(void)
 
 /* ---- compile diagnostics ---- */
 
+#define ONE_CONDITION                                                                          \
+    "A Choice rule must have exactly one of these fields: And, Or, Not or a comparison "       \
+    "operator"
+
 /* Compiles rule text; returns the rc and leaves err/where in the given buffers. */
 static int
 compile(const char *rule, unsigned flags, const asl_choice_t **out, char *err, char *where)
@@ -72,15 +76,12 @@ test_compile_structure(void)
     A = sx_arena_new(0);
     expect_error("[]", 0, "A Choice rule must be an object", "");
     expect_error("{\"And\":[{\"Not\":{\"IsNull\":true}}]}", 0,
-                 "The field 'Next' is required but was missing", "");
+                 "These fields are required: [Next]", "");
     expect_error("{\"Next\":1,\"Not\":{}}", 0,
-                 "The value for the field 'Next' must be a non-empty string", "/Next");
-    expect_error("{\"Next\":\"X\"}", 0,
-                 "A Choice rule needs 'And', 'Or', 'Not' or 'Variable' with a comparison "
-                 "operator",
-                 "");
+                 "The value for the field 'Next' must be a string", "/Next");
+    expect_error("{\"Next\":\"X\"}", 0, ONE_CONDITION, "");
     expect_error("{\"Next\":\"X\",\"Foo\":1}", 0,
-                 "The field 'Foo' is not supported by Step Functions", "/Foo");
+                 "The field \"Foo\" is not supported by Step Functions", "/Foo");
     expect_error("{\"Next\":\"X\",\"And\":[]}", 0, "Value cannot be empty", "/And");
     expect_error("{\"Next\":\"X\",\"Or\":{}}", 0, "The value for the field 'Or' must be an array",
                  "/Or");
@@ -88,29 +89,30 @@ test_compile_structure(void)
                  "A Choice rule must be an object", "/And/0/Not/Not");
     /* Next / Assign are top-level only */
     expect_error("{\"Next\":\"X\",\"Or\":[{\"Next\":\"Y\",\"Not\":{}}]}", 0,
-                 "The field 'Next' is not supported by Step Functions", "/Or/0/Next");
+                 "The field \"Next\" is only supported in top-level Choice rules", "/Or/0/Next");
     expect_error("{\"Next\":\"X\",\"Not\":{\"Assign\":{}}}", 0,
-                 "The field 'Assign' is not supported by Step Functions", "/Not/Assign");
+                 "The field \"Assign\" is only supported in top-level Choice rules",
+                 "/Not/Assign");
     /* exactly one condition */
-    expect_error("{\"Next\":\"X\",\"And\":[],\"Or\":[]}", 0,
-                 "A Choice rule must have exactly one of 'And', 'Or', 'Not' or a comparison "
-                 "operator",
-                 "/Or");
+    expect_error("{\"Next\":\"X\",\"And\":[],\"Or\":[]}", 0, ONE_CONDITION, "");
     expect_error("{\"Next\":\"X\",\"Variable\":\"$.a\",\"IsNull\":true,\"IsString\":true}", 0,
-                 "A Choice rule must have exactly one of 'And', 'Or', 'Not' or a comparison "
-                 "operator",
-                 "/IsString");
-    expect_error("{\"Next\":\"X\",\"Variable\":\"$.a\"}", 0,
-                 "A Choice rule with 'Variable' needs a comparison operator", "");
+                 ONE_CONDITION, "");
+    expect_error("{\"Next\":\"X\",\"Or\":[{\"Variable\":\"$.a\",\"IsNull\":true,\"Not\":{}}]}", 0,
+                 ONE_CONDITION, "/Or/0");
+    expect_error("{\"Next\":\"X\",\"Variable\":\"$.a\",\"Not\":{\"Variable\":\"$.a\",\"IsNull\":true}}",
+                 0, "The field \"Variable\" is not supported with And, Or or Not", "/Variable");
+    expect_error("{\"Next\":\"X\",\"Variable\":\"$.a\"}", 0, ONE_CONDITION, "");
     expect_error("{\"Next\":\"X\",\"IsNull\":true}", 0,
-                 "The field 'Variable' is required but was missing", "");
+                 "These fields are required: [Variable]", "");
     expect_error("{\"Next\":\"X\",\"Comment\":5,\"IsNull\":true}", 0,
                  "The value for the field 'Comment' must be a string", "/Comment");
     /* JSONPath-only fields in JSONata mode and the reverse */
     expect_error("{\"Next\":\"X\",\"Condition\":true}", 0,
-                 "The field 'Condition' is not supported by Step Functions", "/Condition");
+                 "The field \"Condition\" is not supported when the query language is JSONPath",
+                 "/Condition");
     expect_error("{\"Next\":\"X\",\"Output\":{}}", 0,
-                 "The field 'Output' is not supported by Step Functions", "/Output");
+                 "The field \"Output\" is not supported when the query language is JSONPath",
+                 "/Output");
     sx_arena_free(A);
 }
 
@@ -136,7 +138,7 @@ test_compile_operands(void)
                  "The value for the field 'StringMatches' must not end with an unescaped '\\'",
                  "/StringMatches");
     expect_error("{\"Next\":\"X\",\"Variable\":\"$.a\",\"StringMatchesPath\":\"$.b\"}", 0,
-                 "The field 'StringMatchesPath' is not supported by Step Functions",
+                 "The field \"StringMatchesPath\" is not supported by Step Functions",
                  "/StringMatchesPath");
     expect_error("{\"Next\":\"X\",\"Variable\":7,\"IsNull\":true}", 0,
                  "The value for the field 'Variable' must be a valid JSONPath", "/Variable");
@@ -180,13 +182,16 @@ test_compile_jsonata(void)
     CHECK_INT(compile("{\"Condition\":false,\"Next\":\"N\"}", ASL_CHOICE_F_JSONATA, &r, err, where),
               SX_OK);
     expect_error("{\"Next\":\"N\"}", ASL_CHOICE_F_JSONATA,
-                 "The field 'Condition' is required but was missing", "");
+                 "These fields are required: [Condition]", "");
+    expect_error("{}", ASL_CHOICE_F_JSONATA, "These fields are required: [Condition, Next]", "");
+    expect_error("{\"Condition\":true,\"Next\":\"N\",\"Foo\":1}", ASL_CHOICE_F_JSONATA,
+                 "The field \"Foo\" is not supported by Step Functions", "/Foo");
     expect_error("{\"Next\":\"N\",\"Condition\":\"$x\"}", ASL_CHOICE_F_JSONATA,
-                 "The value for the field 'Condition' must be a boolean or a JSONata expression "
-                 "({% ... %})",
+                 "The value for the field 'Condition' must be a boolean or a JSONata expression",
                  "/Condition");
     expect_error("{\"Next\":\"N\",\"Condition\":true,\"Variable\":\"$.a\"}", ASL_CHOICE_F_JSONATA,
-                 "The field 'Variable' is not supported by Step Functions", "/Variable");
+                 "The field \"Variable\" is not supported when the query language is JSONata",
+                 "/Variable");
     sx_arena_free(A);
 }
 
