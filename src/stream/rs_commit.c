@@ -1,0 +1,319 @@
+/*
+ * rs_commit.c: the ack-gated commit: one Lua script per batch of finished events.
+ *
+ * Why: a consumer paused past claim_idle wakes up and commits an entry that another consumer
+ * already took over and committed. A plain pipelined XACK + XADD + HINCRBY would write a
+ * second result and a second bill. The script writes only when its own XACK returns 1, so
+ * only the first committer of an id writes and bills (spec/redis.md), and resending a commit
+ * whose reply was lost is harmless.
+ *
+ * Script interface (one call per batch; every key shares the {tag} hash slot):
+ *   KEYS[1] events stream, KEYS[2] results stream, KEYS[3] dead-letter stream,
+ *   KEYS[4..] usage hashes of the tenants in the batch ("{tag}:usage:<tenant>")
+ *   ARGV[1] group, ARGV[2] results MAXLEN ~, ARGV[3] dead-letter MAXLEN ~, then per entry:
+ *     id, kind ('r' result, 'd' dead letter, 'a' ack only), nf (field/value pairs),
+ *     nf pairs of the entry to XADD, and for 'r' a usage tail:
+ *     key index, machine, status, billed_ms, billed_mb_ms, transitions
+ *   Returns a flat string with one '1' (this call acked and wrote) or '0' (already acked)
+ *   per entry: never a nested table (hiredis 0.14 depth limits).
+ * Usage counters are summed per batch inside the script and written with one HINCRBY per
+ * (hash, field): fields "<machine>|requests", "|billed_ms", "|billed_mb_ms", "|transitions"
+ * and "|<STATUS>".
+ * `#!lua` without allow-oom: under maxmemory Redis refuses the whole script up front, so a
+ * commit is never half applied; the batch stays queued and is retried with backoff.
+ *
+ * Flow: finished events join c->commit_q; flush_ev (activated, so it runs once after the
+ * current callbacks: the "before sleep" point of this loop turn) sends them in batches.
+ * Reply NULL (timeout, lost connection) = unknown: the batch goes back to the front of the
+ * queue and is resent on the next connection. NOSCRIPT: resent at once with EVAL. Other
+ * errors (OOM, BUSY...): back to the queue, retried after a backoff.
+ */
+#include <event2/event.h>
+#include <hiredis/hiredis.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rs_int.h"
+
+static const char commit_lua[] =
+    "#!lua\n"
+    "local grp, rmax, dmax = ARGV[1], ARGV[2], ARGV[3]\n"
+    "local acc, res = {}, {}\n"
+    "local i, n = 4, #ARGV\n"
+    "while i <= n do\n"
+    "  local id, kind, nf = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])\n"
+    "  local fs = i + 3\n"
+    "  local fe = fs + 2 * nf - 1\n"
+    "  local u = fe + 1\n"
+    "  i = u\n"
+    "  if kind == 'r' then i = i + 6 end\n"
+    "  if redis.call('XACK', KEYS[1], grp, id) == 1 then\n"
+    "    res[#res + 1] = '1'\n"
+    "    if kind == 'r' then\n"
+    "      redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, unpack(ARGV, fs, fe))\n"
+    "      local k = ARGV[u]\n"
+    "      local h = acc[k]\n"
+    "      if h == nil then h = {}; acc[k] = h end\n"
+    "      local m = ARGV[u + 1] .. '|'\n"
+    "      h[m .. 'requests'] = (h[m .. 'requests'] or 0) + 1\n"
+    "      h[m .. 'billed_ms'] = (h[m .. 'billed_ms'] or 0) + tonumber(ARGV[u + 3])\n"
+    "      h[m .. 'billed_mb_ms'] = (h[m .. 'billed_mb_ms'] or 0) + tonumber(ARGV[u + 4])\n"
+    "      h[m .. 'transitions'] = (h[m .. 'transitions'] or 0) + tonumber(ARGV[u + 5])\n"
+    "      local s = m .. ARGV[u + 2]\n"
+    "      h[s] = (h[s] or 0) + 1\n"
+    "    elseif kind == 'd' then\n"
+    "      redis.call('XADD', KEYS[3], 'MAXLEN', '~', dmax, '*', 'id', id, unpack(ARGV, fs, fe))\n"
+    "    end\n"
+    "  else\n"
+    "    res[#res + 1] = '0'\n"
+    "  end\n"
+    "end\n"
+    "for k, h in pairs(acc) do\n"
+    "  local key = KEYS[tonumber(k)]\n"
+    "  for f, v in pairs(h) do redis.call('HINCRBY', key, f, v) end\n"
+    "end\n"
+    "return table.concat(res)\n";
+
+static char commit_sha[41];
+static pthread_once_t sha_once = PTHREAD_ONCE_INIT;
+
+static void
+sha_compute(void)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    static const char hex[] = "0123456789abcdef";
+    if (EVP_Digest(commit_lua, sizeof(commit_lua) - 1, md, &len, EVP_sha1(), NULL) != 1 ||
+        len != 20) {
+        commit_sha[0] = '\0'; /* EVALSHA then fails with NOSCRIPT and EVAL takes over */
+        return;
+    }
+    for (unsigned i = 0; i < 20; i++) {
+        commit_sha[2 * i] = hex[md[i] >> 4];
+        commit_sha[2 * i + 1] = hex[md[i] & 15];
+    }
+    commit_sha[40] = '\0';
+}
+
+const char *
+rs_commit_script(void)
+{
+    return commit_lua;
+}
+
+const char *
+rs_commit_sha(void)
+{
+    pthread_once(&sha_once, sha_compute);
+    return commit_sha;
+}
+
+/* One commit script in flight. */
+typedef struct batch {
+    rs_consumer_t *c; /* owner */
+    bool eval;        /* send the script text (after NOSCRIPT) */
+    size_t n;         /* events */
+    rs_event_t *ev[]; /* in queue order */
+} batch_t;
+
+static void on_commit(rs_conn_t *conn, redisReply *r, void *ud);
+
+/* Builds and sends the script call. Returns SX_OK or SX_AGAIN (not connected). */
+static int
+batch_send(batch_t *b)
+{
+    rs_consumer_t *c = b->c;
+    size_t nargs = 9, ntenant = 0, k = 0;
+    const char **argv;
+    size_t *lens;
+    char (*nums)[24];
+    const char **tenants;
+    sx_sbuf_t keys = SX_SBUF_INIT;
+    size_t *key_off;
+    int rc;
+
+    for (size_t i = 0; i < b->n; i++)
+        nargs += 5 + b->ev[i]->_nargs;
+    argv = sx_malloc(nargs * sizeof(*argv));
+    lens = sx_malloc(nargs * sizeof(*lens));
+    nums = sx_malloc((2 * b->n + 4) * sizeof(*nums));
+    tenants = sx_malloc((b->n + 1) * sizeof(*tenants));
+    key_off = sx_malloc((b->n + 1) * sizeof(*key_off));
+    /* distinct tenants of result entries -> KEYS[4..] */
+    for (size_t i = 0; i < b->n; i++) {
+        size_t t;
+        if (b->ev[i]->_kind != 'r')
+            continue;
+        for (t = 0; t < ntenant && strcmp(tenants[t], b->ev[i]->tenant) != 0; t++)
+            ;
+        if (t == ntenant) {
+            tenants[ntenant] = b->ev[i]->tenant;
+            key_off[ntenant++] = keys.len;
+            sx_sbuf_addf(&keys, "%s%s", c->k_usage, b->ev[i]->tenant);
+            sx_sbuf_addc(&keys, '\0');
+        }
+    }
+#define ARG(p, l) (argv[k] = (p), lens[k] = (l), k++)
+#define ARGZ(p) ARG((p), strlen(p))
+    ARGZ(b->eval ? "EVAL" : "EVALSHA");
+    ARGZ(b->eval ? rs_commit_script() : rs_commit_sha());
+    snprintf(nums[0], sizeof(nums[0]), "%zu", 3 + ntenant);
+    ARGZ(nums[0]);
+    ARGZ(c->k_events);
+    ARGZ(c->k_results);
+    ARGZ(c->k_dead);
+    for (size_t t = 0; t < ntenant; t++)
+        ARGZ(keys.p + key_off[t]);
+    ARGZ(c->conf->group);
+    snprintf(nums[1], sizeof(nums[1]), "%lld", (long long)c->conf->results_maxlen);
+    ARGZ(nums[1]);
+    snprintf(nums[2], sizeof(nums[2]), "%lld", (long long)c->conf->dead_maxlen);
+    ARGZ(nums[2]);
+    for (size_t i = 0; i < b->n; i++) {
+        rs_event_t *ev = b->ev[i];
+        const char *kind = ev->_kind == 'r' ? "r" : ev->_kind == 'd' ? "d" : "a";
+        size_t npairs = ev->_kind == 'r' ? (size_t)(ev->_nargs - 5) / 2 : ev->_nargs / 2u;
+        if (ev->_kind == 'a')
+            npairs = 0;
+        ARGZ(ev->id);
+        ARGZ(kind);
+        snprintf(nums[3 + 2 * i], sizeof(nums[0]), "%zu", npairs);
+        ARGZ(nums[3 + 2 * i]);
+        for (size_t a = 0; a < 2 * npairs; a++)
+            ARG(ev->_buf.p + ev->_args[a][0], ev->_args[a][1]);
+        if (ev->_kind == 'r') {
+            size_t t;
+            for (t = 0; t < ntenant && strcmp(tenants[t], ev->tenant) != 0; t++)
+                ;
+            snprintf(nums[4 + 2 * i], sizeof(nums[0]), "%zu", 4 + t);
+            ARGZ(nums[4 + 2 * i]);
+            for (size_t a = 2 * npairs; a < ev->_nargs; a++)
+                ARG(ev->_buf.p + ev->_args[a][0], ev->_args[a][1]);
+        }
+    }
+#undef ARG
+#undef ARGZ
+    rc = rs_conn_argv(c->conn, 0, on_commit, b, (int)k, argv, lens);
+    sx_free(argv);
+    sx_free(lens);
+    sx_free(nums);
+    sx_free(tenants);
+    sx_free(key_off);
+    sx_sbuf_fini(&keys);
+    return rc;
+}
+
+static void
+batch_requeue(batch_t *b)
+{
+    rs_evlist_unshift_all(&b->c->commit_q, b->ev, b->n);
+    sx_free(b);
+}
+
+static void
+commit_wait_arm(rs_consumer_t *c)
+{
+    int64_t delay = c->conf->reconnect_min_ms;
+    for (uint32_t i = 0; i < c->commit_errors && delay < c->conf->reconnect_max_ms; i++)
+        delay *= 2;
+    if (delay > c->conf->reconnect_max_ms)
+        delay = c->conf->reconnect_max_ms;
+    c->commit_errors++;
+    c->commit_wait = true;
+    struct timeval tv = {(time_t)(delay / 1000), (suseconds_t)(delay % 1000) * 1000};
+    evtimer_add(c->commit_ev, &tv);
+}
+
+static void
+batch_done(batch_t *b, const redisReply *r)
+{
+    rs_consumer_t *c = b->c;
+    for (size_t i = 0; i < b->n; i++) {
+        rs_event_t *ev = b->ev[i];
+        bool written = r->str[i] == '1';
+        if (!written)
+            c->st.duplicates++;
+        else if (ev->_kind == 'r')
+            c->st.written++;
+        else if (ev->_kind == 'd')
+            c->st.dead++;
+        if (c->committed != NULL && ev->_kind != 'a')
+            c->committed(ev, written, c->ud);
+        rs_held_remove(c, ev);
+        rs_event_free(ev);
+    }
+    sx_free(b);
+}
+
+static void
+on_commit(rs_conn_t *conn, redisReply *r, void *ud)
+{
+    batch_t *b = ud;
+    rs_consumer_t *c = b->c;
+    char buf[256];
+    SX_UNUSED(conn);
+    if (r == NULL) {
+        c->st.commit_errors++;
+        batch_requeue(b); /* unknown outcome: resent on the next connection */
+        return;
+    }
+    if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0 && !b->eval) {
+        b->eval = true;
+        if (batch_send(b) != SX_OK)
+            batch_requeue(b);
+        return;
+    }
+    if (r->type != REDIS_REPLY_STRING || r->len != b->n) {
+        c->st.commit_errors++;
+        rs_log(RS_LOG_WARN, "%s: commit of %zu entries refused: %s", c->name, b->n,
+               rs_reply_text(r, buf, sizeof(buf)));
+        batch_requeue(b);
+        if (!c->commit_wait)
+            commit_wait_arm(c);
+        return;
+    }
+    c->commit_errors = 0;
+    batch_done(b, r);
+    rs_read_kick(c);
+}
+
+void
+rs_commit_flush(rs_consumer_t *c)
+{
+    while (c->commit_q.head != NULL && !c->commit_wait && rs_conn_up(c->conn)) {
+        size_t n = c->commit_q.n < (size_t)c->conf->commit_batch ? c->commit_q.n
+                                                                 : (size_t)c->conf->commit_batch;
+        batch_t *b = sx_malloc(sizeof(*b) + n * sizeof(b->ev[0]));
+        b->c = c;
+        b->eval = false;
+        b->n = n;
+        for (size_t i = 0; i < n; i++) {
+            b->ev[i] = c->commit_q.head;
+            rs_evlist_remove(&c->commit_q, b->ev[i]);
+        }
+        if (batch_send(b) != SX_OK) {
+            batch_requeue(b);
+            return;
+        }
+    }
+}
+
+void
+rs_commit_on_flush(int fd, short what, void *arg)
+{
+    SX_UNUSED(fd);
+    SX_UNUSED(what);
+    rs_commit_flush(arg);
+}
+
+void
+rs_commit_on_retry(int fd, short what, void *arg)
+{
+    rs_consumer_t *c = arg;
+    SX_UNUSED(fd);
+    SX_UNUSED(what);
+    c->commit_wait = false;
+    rs_commit_flush(c);
+}

@@ -1,0 +1,282 @@
+/*
+ * rs_event.c: outcomes -> commit arguments, billing rounding, MessagePack -> JSON.
+ *
+ * An event finishing (rs_event_complete / rs_event_reject) is turned at once into the
+ * arguments its part of the commit script needs, copied into the event's own buffer, so the
+ * executor's strings may die right after the call. Layout (see rs_commit.c for the script):
+ *
+ *   kind 'r':  field/value pairs of the result entry ... , then the usage tail
+ *              machine, status, billed_ms, billed_mb_ms, transitions
+ *              (the consumer inserts the usage-key index before the tail when it flushes)
+ *   kind 'd':  field/value pairs of the dead-letter entry
+ *   kind 'a':  nothing (ack only: the entry was deleted from the stream)
+ *
+ * MessagePack inputs are transcoded with msgpack-c's object API: nil/bool/int/float/str/
+ * array/map become JSON; bin, ext, non-string map keys, NaN/Infinity and invalid UTF-8 are
+ * errors, as is nesting deeper than VAL_JSON_MAX_DEPTH or bytes after the first object.
+ */
+#include <math.h>
+#include <msgpack.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rs_int.h"
+#include "stepx/val.h"
+
+const char *
+rs_status_name(rs_status_t s)
+{
+    switch (s) {
+    case RS_SUCCEEDED:
+        return "SUCCEEDED";
+    case RS_FAILED:
+        return "FAILED";
+    case RS_TIMED_OUT:
+        return "TIMED_OUT";
+    case RS_ABORTED:
+        return "ABORTED";
+    }
+    return "FAILED";
+}
+
+int64_t
+rs_billed_ms(int64_t duration_ms)
+{
+    if (duration_ms <= 100)
+        return 100;
+    return (duration_ms + 99) / 100 * 100;
+}
+
+int64_t
+rs_billed_mb(int64_t memory_mb)
+{
+    if (memory_mb <= 64)
+        return 64;
+    return (memory_mb + 63) / 64 * 64;
+}
+
+void
+rs_event_arg(rs_event_t *ev, const char *p, size_t n)
+{
+    if (SX_NEVER(ev->_nargs >= SX_ARRAY_LEN(ev->_args)))
+        return;
+    ev->_args[ev->_nargs][0] = (uint32_t)ev->_buf.len;
+    ev->_args[ev->_nargs][1] = (uint32_t)n;
+    ev->_nargs++;
+    sx_sbuf_add(&ev->_buf, p, n);
+}
+
+void
+rs_event_argi(rs_event_t *ev, int64_t v)
+{
+    char num[24];
+    int n = snprintf(num, sizeof(num), "%lld", (long long)v);
+    rs_event_arg(ev, num, (size_t)n);
+}
+
+static void
+arg_pair(rs_event_t *ev, const char *field, const char *v, size_t n)
+{
+    rs_event_arg(ev, field, strlen(field));
+    rs_event_arg(ev, v, n);
+}
+
+static void
+arg_pairz(rs_event_t *ev, const char *field, const char *v)
+{
+    if (v != NULL)
+        arg_pair(ev, field, v, strlen(v));
+}
+
+void
+rs_event_complete(rs_event_t *ev, const rs_outcome_t *out)
+{
+    int64_t dur = out->stop_ms - out->start_ms;
+    int64_t bms = rs_billed_ms(dur < 0 ? 0 : dur), bmb = rs_billed_mb(out->memory_mb);
+    const char *st = rs_status_name(out->status);
+    const char *name = out->exec_name ? out->exec_name : ev->name ? ev->name : ev->id;
+
+    if (SX_NEVER(ev->_kind != 0))
+        return;
+    ev->_kind = 'r';
+    ev->_nargs = 0;
+    sx_sbuf_reset(&ev->_buf);
+    arg_pairz(ev, "name", name);
+    arg_pairz(ev, "machine", ev->machine);
+    arg_pairz(ev, "tenant", ev->tenant);
+    arg_pairz(ev, "status", st);
+    if (out->status == RS_SUCCEEDED) {
+        arg_pair(ev, "output", out->output ? out->output : "null",
+                 out->output ? out->output_len : 4);
+    } else {
+        arg_pairz(ev, "error", out->error);
+        arg_pairz(ev, "cause", out->cause);
+    }
+    rs_event_arg(ev, "start", 5);
+    rs_event_argi(ev, out->start_ms);
+    rs_event_arg(ev, "stop", 4);
+    rs_event_argi(ev, out->stop_ms);
+    rs_event_arg(ev, "billed_ms", 9);
+    rs_event_argi(ev, bms);
+    rs_event_arg(ev, "billed_mb", 9);
+    rs_event_argi(ev, bmb);
+    /* usage tail */
+    rs_event_arg(ev, ev->machine, strlen(ev->machine));
+    rs_event_arg(ev, st, strlen(st));
+    rs_event_argi(ev, bms);
+    rs_event_argi(ev, bms * bmb);
+    rs_event_argi(ev, out->transitions);
+    rs_consumer_enqueue_commit(ev->consumer, ev);
+}
+
+void
+rs_event_reject(rs_event_t *ev, const char *reason)
+{
+    if (SX_NEVER(ev->_kind != 0))
+        return;
+    ev->_kind = 'd';
+    ev->_nargs = 0;
+    sx_sbuf_reset(&ev->_buf);
+    arg_pairz(ev, "reason", reason);
+    arg_pairz(ev, "machine", ev->machine);
+    arg_pairz(ev, "name", ev->name);
+    arg_pairz(ev, "tenant", ev->tenant);
+    rs_event_arg(ev, "deliveries", 10);
+    rs_event_argi(ev, ev->deliveries);
+    if (ev->input != NULL)
+        arg_pair(ev, ev->input_msgpack ? RS_F_INPUT_MSGPACK : RS_F_INPUT, ev->input,
+                 ev->input_len);
+    rs_consumer_enqueue_commit(ev->consumer, ev);
+}
+
+/* ---- MessagePack -> JSON ---- */
+
+static bool
+utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t k;
+        uint32_t cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf)
+            k = 1, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef)
+            k = 2, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4)
+            k = 3, cp = c & 0x07;
+        else
+            return false;
+        for (size_t j = 1; j <= k; j++) {
+            if (i + j >= n || (s[i + j] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + j] & 0x3f);
+        }
+        if ((k == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+            (k == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+            return false;
+        i += k + 1;
+    }
+    return true;
+}
+
+static int
+mp_print(const msgpack_object *o, sx_sbuf_t *out, int depth, char *msg, size_t len)
+{
+    char num[VAL_NUM_BUF];
+    if (depth > VAL_JSON_MAX_DEPTH) {
+        snprintf(msg, len, "msgpack nested deeper than %d", VAL_JSON_MAX_DEPTH);
+        return SX_ERR;
+    }
+    switch (o->type) {
+    case MSGPACK_OBJECT_NIL:
+        sx_sbuf_adds(out, "null");
+        return SX_OK;
+    case MSGPACK_OBJECT_BOOLEAN:
+        sx_sbuf_adds(out, o->via.boolean ? "true" : "false");
+        return SX_OK;
+    case MSGPACK_OBJECT_POSITIVE_INTEGER:
+        sx_sbuf_addf(out, "%llu", (unsigned long long)o->via.u64);
+        return SX_OK;
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+        sx_sbuf_addf(out, "%lld", (long long)o->via.i64);
+        return SX_OK;
+    case MSGPACK_OBJECT_FLOAT32:
+    case MSGPACK_OBJECT_FLOAT64:
+        if (!isfinite(o->via.f64)) {
+            snprintf(msg, len, "msgpack float is not finite");
+            return SX_ERR;
+        }
+        sx_sbuf_add(out, num, val_num_fmt(o->via.f64, num));
+        return SX_OK;
+    case MSGPACK_OBJECT_STR:
+        if (!utf8_valid((const unsigned char *)o->via.str.ptr, o->via.str.size)) {
+            snprintf(msg, len, "msgpack string is not valid UTF-8");
+            return SX_ERR;
+        }
+        val_json_quote(out, o->via.str.ptr, o->via.str.size);
+        return SX_OK;
+    case MSGPACK_OBJECT_ARRAY:
+        sx_sbuf_addc(out, '[');
+        for (uint32_t i = 0; i < o->via.array.size; i++) {
+            if (i)
+                sx_sbuf_addc(out, ',');
+            if (mp_print(&o->via.array.ptr[i], out, depth + 1, msg, len) != SX_OK)
+                return SX_ERR;
+        }
+        sx_sbuf_addc(out, ']');
+        return SX_OK;
+    case MSGPACK_OBJECT_MAP:
+        sx_sbuf_addc(out, '{');
+        for (uint32_t i = 0; i < o->via.map.size; i++) {
+            const msgpack_object_kv *kv = &o->via.map.ptr[i];
+            if (kv->key.type != MSGPACK_OBJECT_STR) {
+                snprintf(msg, len, "msgpack map key is not a string");
+                return SX_ERR;
+            }
+            if (i)
+                sx_sbuf_addc(out, ',');
+            if (mp_print(&kv->key, out, depth + 1, msg, len) != SX_OK)
+                return SX_ERR;
+            sx_sbuf_addc(out, ':');
+            if (mp_print(&kv->val, out, depth + 1, msg, len) != SX_OK)
+                return SX_ERR;
+        }
+        sx_sbuf_addc(out, '}');
+        return SX_OK;
+    default:
+        snprintf(msg, len, "msgpack bin/ext values have no JSON form");
+        return SX_ERR;
+    }
+}
+
+int
+rs_msgpack_to_json(const char *p, size_t n, sx_sbuf_t *out, char *msg, size_t msglen)
+{
+    msgpack_unpacked u;
+    size_t off = 0;
+    size_t start = out->len;
+    int rc = SX_ERR;
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, p, n, &off) != MSGPACK_UNPACK_SUCCESS) {
+        snprintf(msg, msglen, "malformed msgpack");
+        goto out;
+    }
+    if (off != n) {
+        snprintf(msg, msglen, "%zu bytes after the msgpack value", n - off);
+        goto out;
+    }
+    rc = mp_print(&u.data, out, 1, msg, msglen);
+out:
+    if (rc != SX_OK) {
+        out->len = start;
+        if (out->p)
+            out->p[start] = '\0';
+    }
+    msgpack_unpacked_destroy(&u);
+    return rc;
+}
