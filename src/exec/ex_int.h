@@ -1,0 +1,185 @@
+/*
+ * ex_int.h: the engine's private types, shared by src/exec/ex_*.c.
+ *
+ *   ex_exec_t (one execution, first thing in its own arena)
+ *   +------------------+
+ *   | root flow        |  flow = one thread of states: the top level, a Parallel branch or
+ *   | arena, machine   |  a Map iteration. A flow that runs Parallel/Map owns an ex_kids_t
+ *   | ids, ctx, status |  with its child flows; children point back at it (parent).
+ *   +------------------+
+ *
+ * A flow moves through phases: ENTER (run the current state) -> possibly a waiting phase
+ * (WAIT, TASK, RETRY, KIDS) -> the matching *_DONE phase when the timer/completion arrives
+ * (the callback only records and posts) -> ENTER of the next state, or the end of the flow.
+ * Step functions return R_NEXT / R_END / R_PARK / R_ERR; R_ERR leaves flow->err set and goes
+ * through Retry/Catch.
+ */
+#ifndef SX_EX_INT_H
+#define SX_EX_INT_H
+
+#include "stepx/exec.h"
+
+typedef struct ex_flow ex_flow_t;
+typedef struct ex_kids ex_kids_t;
+
+enum ex_phase {
+    PH_ENTER = 0,
+    PH_WAIT,       /* Wait state timer armed */
+    PH_WAIT_DONE,
+    PH_TASK,       /* task call in flight */
+    PH_TASK_DONE,
+    PH_RETRY,      /* retry delay timer armed */
+    PH_RETRY_DONE,
+    PH_KIDS,       /* children running */
+    PH_KIDS_DONE,
+    PH_DONE        /* finished or aborted */
+};
+
+enum ex_step { R_NEXT = 0, R_END, R_PARK, R_ERR };
+
+struct ex_flow {
+    sch_task_t task;         /* run-queue link (first member) */
+    sch_timer_t timer;       /* Wait / retry delay / task timeout+heartbeat */
+    ex_exec_t *ex;           /* owning execution */
+    ex_flow_t *parent;       /* Parallel/Map flow that spawned it, NULL for the root */
+    uint32_t slot;           /* index in the parent's results */
+    uint32_t cur;            /* current state index */
+    uint32_t next;           /* chosen next state (R_NEXT) */
+    uint8_t phase;           /* enum ex_phase */
+    uint8_t outcome;         /* 0 running, 1 succeeded, 2 failed, 3 aborted */
+    uint8_t terminal;        /* err may not be retried or caught */
+    uint8_t task_ok;         /* last call succeeded (TASK_DONE) */
+    uint32_t entered_id;     /* id of the current state's Entered event */
+    uint32_t last_ev;        /* last event id of this flow (previousEventId) */
+    uint32_t retry_count;    /* $$.State.RetryCount */
+    uint32_t *retry_n;       /* per-retrier attempts in this state visit, or NULL */
+    int64_t entered_ms;      /* $$.State.EnteredTime */
+    int64_t task_deadline;   /* absolute ms, 0 = none */
+    int64_t hb_deadline;     /* absolute ms, 0 = none */
+    int64_t hb_ms;           /* heartbeat interval */
+    const val_t *vars;       /* this scope's variables (object) or NULL */
+    const val_t *input;      /* raw input of the current state */
+    const val_t *eff;        /* effective input */
+    const val_t *ctx;        /* context object of the current state, or NULL */
+    const val_t *result;     /* task / children result waiting for the pipeline */
+    const val_t *output;     /* output of the finished state / flow */
+    const val_t *map_value;  /* this iteration's item ($$.Map.Item.Value) */
+    sx_err_t err;            /* pending or final error */
+    ex_call_t call;          /* the in-flight task attempt */
+    ex_kids_t *kids;         /* children of the current Parallel/Map, or NULL */
+    ex_flow_t *next_free;    /* free-list link */
+};
+
+struct ex_kids {
+    ex_flow_t **flows;        /* child flows by slot (NULL until started) */
+    const val_t **results;    /* outputs by slot */
+    const val_t *items;       /* Map: the items (or batches) array; Parallel: NULL */
+    uint32_t n;               /* children in total */
+    uint32_t started, finished, failed, running;
+    uint32_t max_conc;        /* 0 = unbounded */
+    uint32_t tol_count;       /* tolerated failures (UINT32_MAX = unset) */
+    double tol_pct;           /* tolerated percentage (<0 = unset) */
+    bool tolerance;           /* either tolerance field set */
+    bool failing;             /* a failure decided the outcome; no more starts */
+    sx_err_t err;             /* the deciding failure */
+    uint32_t started_ev;      /* MapStateStarted / ParallelStateStarted id */
+};
+
+struct ex_exec {
+    ex_flow_t root;           /* the top-level flow (first member) */
+    ex_engine_t *eng;         /* borrowed */
+    asl_machine_t *m;         /* referenced */
+    sx_arena_t *a;            /* owns this struct and everything of the execution */
+    ex_opts_t o;              /* options, strings in a */
+    ex_status_t status;
+    const val_t *input;       /* execution input (borrowed) */
+    const val_t *output;      /* final output */
+    const char *error, *cause;
+    const char *arn;          /* execution ARN */
+    const char *sm_arn;       /* state machine ARN */
+    const val_t *ctx_exec;    /* context "Execution" member */
+    const val_t *ctx_sm;      /* context "StateMachine" member */
+    const val_t *k_execution, *k_state_machine, *k_state, *k_name, *k_entered, *k_retry;
+    int64_t start_ms, stop_ms;
+    uint32_t next_id;         /* last history event id handed out */
+    uint64_t transitions;     /* states entered */
+    uint32_t *invocations;    /* per state index: task invocations (mocks), lazily */
+    uint32_t call_gen;        /* generation counter for calls */
+    sch_timer_t deadline;     /* execution TimeoutSeconds / Express limit */
+    ex_flow_t *free_flows;    /* finished child flows for reuse */
+    uint64_t data_bytes;      /* billing estimate: payload bytes through Map/Parallel */
+    val_arrb_t hist;          /* history events when o.history */
+};
+
+/* ---- ex_exec.c ---- */
+const asl_state_t *ex_state(const ex_flow_t *f);
+/* Hands out the next event id; with history on, records the event (details may be NULL;
+ * dkey is the "...EventDetails" member name). Returns the id. */
+uint32_t ex_event(ex_flow_t *f, const char *type, const char *dkey, const val_t *details);
+/* Sets f->err to (name, "An error occurred while executing the state ... " + detail). */
+int ex_fail_prefixed(ex_flow_t *f, const char *name, bool terminal, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Sets f->err to (name, cause) verbatim (both copied or static). */
+int ex_fail_plain(ex_flow_t *f, const char *name, const char *cause, bool terminal);
+/* Starts a flow at state `start` with input (posts it). */
+void ex_flow_start(ex_flow_t *f, uint32_t start, const val_t *input);
+ex_flow_t *ex_flow_new(ex_exec_t *ex, ex_flow_t *parent, uint32_t slot);
+/* Stops f and everything under it (timers, calls, children). */
+void ex_flow_abort(ex_flow_t *f);
+void ex_flow_post(ex_flow_t *f);
+
+/* ---- ex_data.c: context object, variables, JSONPath pipeline helpers ---- */
+const val_t *ex_ctx_build(ex_flow_t *f, const asl_state_t *s, bool with_retry);
+const val_t *ex_ctx_with_item(ex_flow_t *f, uint32_t index, const val_t *value);
+const val_t *ex_var_lookup(void *ud, const char *name, size_t len);
+void ex_env_init(jp_env_t *env, ex_flow_t *f, const val_t *input, const val_t *ctx);
+/* JSONPath helpers; on failure f->err is set and SX_ERR returned. */
+int ex_path_or_fail(ex_flow_t *f, const jp_prog_t *p, bool isnull, const val_t *in,
+                    const val_t **out);
+int ex_tmpl_or_fail(ex_flow_t *f, const jp_tmpl_t *t, const val_t *in, const val_t *ctx,
+                    const val_t **out);
+int ex_result_path_or_fail(ex_flow_t *f, const jp_prog_t *p, bool isnull, const val_t *raw,
+                           const val_t *result, const val_t **out);
+/* Applies an evaluated Assign object to f's scope. */
+void ex_vars_apply(ex_flow_t *f, const val_t *assigned);
+/* Pass/Task/Map/Parallel success pipeline: ResultSelector, ResultPath, OutputPath, Assign
+ * ($ = assign_in), then Exited. */
+int ex_finish_result(ex_flow_t *f, const val_t *result, const val_t *assign_in);
+/* Exited event + next/end decision for f's current state with f->output set. */
+int ex_exit_state(ex_flow_t *f, const char *exited_type);
+bool ex_payload_too_big(const val_t *v, size_t limit);
+
+/* ---- ex_jx.c: JSONata-mode evaluation ---- */
+typedef struct ex_jx_env {
+    ex_flow_t *f;
+    const val_t *input;        /* $states.input */
+    const val_t *result;       /* $states.result or NULL */
+    const val_t *error_output; /* $states.errorOutput or NULL */
+    const val_t *ctx;          /* $states.context */
+    const val_t *states;       /* built lazily */
+} ex_jx_env_t;
+void ex_jx_env_init(ex_jx_env_t *e, ex_flow_t *f, const val_t *input);
+/* Evaluates j; undefined at the top is an error. On failure f->err is set
+ * (States.QueryEvaluationError) and SX_ERR returned. */
+int ex_jx_eval_or_fail(ex_jx_env_t *e, const asl_jx_t *j, const val_t **out);
+
+/* ---- ex_states.c ---- */
+int ex_state_enter(ex_flow_t *f);
+int ex_wait_done(ex_flow_t *f);
+int ex_task_attempt(ex_flow_t *f);
+int ex_task_done(ex_flow_t *f);
+void ex_task_cancel(ex_flow_t *f);
+void ex_flow_timer_fn(sch_timer_t *t);
+
+/* ---- ex_kids.c ---- */
+int ex_parallel_attempt(ex_flow_t *f);
+int ex_map_attempt(ex_flow_t *f);
+int ex_kids_done(ex_flow_t *f);
+/* A child flow finished (outcome set): updates the parent's counters, starts more
+ * iterations or decides the outcome; posts the parent when it must run. */
+void ex_kid_finished(ex_flow_t *kid);
+
+/* ---- ex_choice.c ---- */
+int ex_choice_run(ex_flow_t *f);
+
+#endif

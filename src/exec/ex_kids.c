@@ -1,0 +1,429 @@
+/*
+ * ex_kids.c: Parallel and Map states. Each branch / iteration is a child flow of the same
+ * execution, scheduled like any flow; the parent parks in PH_KIDS.
+ *
+ * Map keeps at most MaxConcurrency iterations running (0 = all at once) and starts the next
+ * one when one finishes, so a Map over many items holds only `running` child flows (finished
+ * flows are recycled through the execution's free list; their outputs stay in the results
+ * array). ItemSelector is evaluated when an iteration starts.
+ *
+ * Failure: a failing branch aborts its siblings and its Error/Cause become the state's
+ * (asl.md §2: AWS propagates the branch's own error, not States.BranchFailed). With a
+ * tolerated failure count/percentage, failures are counted and only exceeding the threshold
+ * fails the Map (States.ExceedToleratedFailureThreshold).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/ex_int.h"
+
+static ex_kids_t *
+kids_new(ex_flow_t *f, uint32_t n)
+{
+    sx_arena_t *a = f->ex->a;
+    ex_kids_t *k = sx_arena_calloc(a, sizeof(*k));
+    k->n = n;
+    k->flows = sx_arena_calloc(a, (n ? n : 1) * sizeof(*k->flows));
+    k->results = sx_arena_calloc(a, (n ? n : 1) * sizeof(*k->results));
+    k->tol_count = UINT32_MAX;
+    k->tol_pct = -1;
+    return k;
+}
+
+static void
+recycle(ex_flow_t *kid)
+{
+    ex_exec_t *ex = kid->ex;
+    if (kid->task._queued || sch_timer_armed(&kid->timer))
+        return;
+    kid->next_free = ex->free_flows;
+    ex->free_flows = kid;
+}
+
+/* ---- Parallel ---- */
+
+int
+ex_parallel_attempt(ex_flow_t *f)
+{
+    const asl_state_t *s = ex_state(f);
+    const asl_machine_t *m = f->ex->m;
+    const val_t *args = f->eff;
+    if (s->jsonata) {
+        ex_jx_env_t e;
+        ex_jx_env_init(&e, f, f->input);
+        if (s->arguments_jx != NULL && ex_jx_eval_or_fail(&e, s->arguments_jx, &args) != SX_OK)
+            return R_ERR;
+    } else if (s->parameters != NULL &&
+               ex_tmpl_or_fail(f, s->parameters, f->eff, f->ctx, &args) != SX_OK) {
+        return R_ERR;
+    }
+    uint32_t n = s->u.par.nbranches;
+    ex_kids_t *k = kids_new(f, n);
+    k->started_ev = ex_event(f, "ParallelStateStarted", NULL, NULL);
+    f->kids = k;
+    f->phase = PH_KIDS;
+    for (uint32_t i = 0; i < n; i++) {
+        ex_flow_t *kid = ex_flow_new(f->ex, f, i);
+        k->flows[i] = kid;
+        k->started++;
+        k->running++;
+        ex_flow_start(kid, m->graphs[s->u.par.branches[i]].start, args);
+    }
+    if (n == 0) {
+        f->phase = PH_KIDS_DONE;
+        return ex_kids_done(f);
+    }
+    return R_PARK;
+}
+
+/* ---- Map ---- */
+
+static int
+map_int_or_fail(ex_flow_t *f, const asl_num_field_t *nf, const char *name, bool is_float,
+                double *out)
+{
+    const asl_state_t *s = ex_state(f);
+    *out = nf->value;
+    if (nf->jx != NULL) {
+        ex_jx_env_t e;
+        const val_t *v;
+        ex_jx_env_init(&e, f, f->input);
+        if (ex_jx_eval_or_fail(&e, nf->jx, &v) != SX_OK)
+            return SX_ERR;
+        if (!val_is(v, VAL_NUM) || (!is_float && val_num_get(v) != floor(val_num_get(v))))
+            return ex_fail_prefixed(f, ASL_E_QUERY_EVAL, false,
+                                    "The JSONata expression '%s' specified for the field '%s' "
+                                    "returned an unexpected result type. Expected '%s', but "
+                                    "was '%s' for value: %s",
+                                    jna_src(nf->jx->expr), name, is_float ? "number" : "integer",
+                                    val_type_name(v), val_json_str(f->ex->a, v, NULL));
+        *out = val_num_get(v);
+        return SX_OK;
+    }
+    if (nf->path == NULL)
+        return SX_OK;
+    jp_env_t env;
+    const val_t *v = NULL;
+    const char *detail = NULL;
+    ex_env_init(&env, f, f->eff, f->ctx);
+    if (jp_eval(nf->path, &env, f->ex->a, &v, &detail) != SX_OK || v == NULL)
+        return ex_fail_prefixed(f, ASL_E_RUNTIME, true, "Invalid path '%s' : %s",
+                                jp_src(nf->path), detail ? detail : "");
+    double d = NAN;
+    if (val_is(v, VAL_NUM)) {
+        d = val_num_get(v);
+    } else if (val_is(v, VAL_STR) && val_len(v) > 0) {
+        char *end;
+        d = strtod(val_str_get(v), &end);
+        if (*end != '\0')
+            d = NAN;
+    }
+    if (isnan(d) || (!is_float && d != floor(d)))
+        return ex_fail_prefixed(f, ASL_E_RUNTIME, true,
+                                "The %sPath field refers to value \"%s\" which is not a valid "
+                                "%s: %s",
+                                name,
+                                val_is(v, VAL_STR) ? val_str_get(v)
+                                                   : val_json_str(f->ex->a, v, NULL),
+                                is_float ? "float" : "integer", jp_src(nf->path));
+    (void)s;
+    *out = d;
+    return SX_OK;
+}
+
+static int
+map_items_or_fail(ex_flow_t *f, const asl_state_t *s, const val_t **items)
+{
+    if (s->jsonata) {
+        if (s->u.map.items_jx == NULL) {
+            if (!val_is(f->input, VAL_ARR))
+                return ex_fail_prefixed(f, ASL_E_QUERY_EVAL, false,
+                                        "Map state input must be an array but was: %s",
+                                        val_json_str(f->ex->a, f->input, NULL));
+            *items = f->input;
+            return SX_OK;
+        }
+        ex_jx_env_t e;
+        const val_t *v;
+        ex_jx_env_init(&e, f, f->input);
+        if (ex_jx_eval_or_fail(&e, s->u.map.items_jx, &v) != SX_OK)
+            return SX_ERR;
+        if (!val_is(v, VAL_ARR)) {
+            const char *src = s->u.map.items_jx->expr ? jna_src(s->u.map.items_jx->expr) : "";
+            if (val_is(v, VAL_FUNC))
+                return ex_fail_prefixed(f, ASL_E_QUERY_EVAL, false,
+                                        "The JSONata expression '%s' specified for the field "
+                                        "'Items' returned an unsupported result type.",
+                                        src);
+            return ex_fail_prefixed(f, ASL_E_QUERY_EVAL, false,
+                                    "The JSONata expression '%s' specified for the field "
+                                    "'Items' returned an unexpected result type. Expected "
+                                    "'array', but was '%s' for value: %s",
+                                    src, val_type_name(v), val_json_str(f->ex->a, v, NULL));
+        }
+        *items = v;
+        return SX_OK;
+    }
+    const val_t *v = f->eff;
+    if (s->u.map.items_path != NULL &&
+        ex_path_or_fail(f, s->u.map.items_path, false, f->eff, &v) != SX_OK)
+        return SX_ERR;
+    if (!val_is(v, VAL_ARR)) {
+        const char *src = s->u.map.items_path ? jp_src(s->u.map.items_path) : "$";
+        if (src[0] == '$' && src[1] == '$')
+            src++;
+        return ex_fail_prefixed(f, ASL_E_RUNTIME, true,
+                                "Reference path \"%s\" must point to array.", src);
+    }
+    *items = v;
+    return SX_OK;
+}
+
+static int
+map_batches(ex_flow_t *f, const asl_state_t *s, const val_t *items, const val_t **out)
+{
+    double max_items = 0, max_bytes = 0;
+    sx_arena_t *a = f->ex->a;
+    if (map_int_or_fail(f, &s->u.map.batch_max_items, "MaxItemsPerBatch", false, &max_items) !=
+            SX_OK ||
+        map_int_or_fail(f, &s->u.map.batch_max_bytes, "MaxInputBytesPerBatch", false,
+                        &max_bytes) != SX_OK)
+        return SX_ERR;
+    const val_t *bi = NULL;
+    if (s->u.map.batch_input != NULL &&
+        ex_tmpl_or_fail(f, s->u.map.batch_input, f->eff, f->ctx, &bi) != SX_OK)
+        return SX_ERR;
+    if (s->u.map.batch_input_jx != NULL) {
+        ex_jx_env_t e;
+        ex_jx_env_init(&e, f, f->input);
+        if (ex_jx_eval_or_fail(&e, s->u.map.batch_input_jx, &bi) != SX_OK)
+            return SX_ERR;
+    }
+    val_arrb_t batches, cur;
+    size_t bytes = 0;
+    val_arrb_init(&batches, a, 4);
+    val_arrb_init(&cur, a, 8);
+    for (size_t i = 0; i <= val_len(items); i++) {
+        const val_t *it = i < val_len(items) ? val_arr_at(items, i) : NULL;
+        size_t il = it ? val_json_len(it) + 1 : 0;
+        bool flush = it == NULL ? cur.len > 0
+                                : cur.len > 0 && ((max_items > 0 && cur.len >= max_items) ||
+                                                  (max_bytes > 0 && bytes + il > max_bytes));
+        if (flush) {
+            val_objb_t b;
+            val_objb_init(&b, a, 2);
+            val_objb_sets(&b, "Items", val_arrb_done(&cur, 0));
+            if (bi != NULL)
+                val_objb_sets(&b, "BatchInput", bi);
+            val_arrb_push(&batches, val_objb_done(&b));
+            val_arrb_init(&cur, a, 8);
+            bytes = 0;
+        }
+        if (it != NULL) {
+            val_arrb_push(&cur, it);
+            bytes += il;
+        }
+    }
+    *out = val_arrb_done(&batches, 0);
+    return SX_OK;
+}
+
+static int
+map_start_one(ex_flow_t *f, uint32_t i)
+{
+    const asl_state_t *s = ex_state(f);
+    ex_kids_t *k = f->kids;
+    const val_t *item = val_arr_at(k->items, i), *in = item;
+    if (s->jsonata && s->arguments_jx != NULL) {
+        ex_jx_env_t e;
+        ex_jx_env_init(&e, f, f->input);
+        e.ctx = ex_ctx_with_item(f, i, item);
+        if (ex_jx_eval_or_fail(&e, s->arguments_jx, &in) != SX_OK)
+            return SX_ERR;
+    } else if (!s->jsonata && s->parameters != NULL && !s->u.map.batcher) {
+        if (ex_tmpl_or_fail(f, s->parameters, f->eff, ex_ctx_with_item(f, i, item), &in) !=
+            SX_OK)
+            return SX_ERR;
+    }
+    ex_flow_t *kid = ex_flow_new(f->ex, f, i);
+    k->flows[i] = kid;
+    k->started++;
+    k->running++;
+    if (f->ex->o.history) {
+        val_objb_t b;
+        val_objb_init(&b, f->ex->a, 2);
+        val_objb_sets(&b, "name", val_strz(f->ex->a, s->name));
+        val_objb_sets(&b, "index", val_num(f->ex->a, i));
+        kid->last_ev = ex_event(f, "MapIterationStarted", "mapIterationStartedEventDetails",
+                                val_objb_done(&b));
+    } else {
+        kid->last_ev = ex_event(f, "MapIterationStarted", NULL, NULL);
+    }
+    kid->map_value = item;
+    ex_flow_start(kid, f->ex->m->graphs[s->u.map.graph].start, in);
+    return SX_OK;
+}
+
+/* Starts iterations while below MaxConcurrency. SX_ERR: an ItemSelector failed. */
+static int
+map_fill(ex_flow_t *f)
+{
+    ex_kids_t *k = f->kids;
+    while (!k->failing && k->started < k->n && (k->max_conc == 0 || k->running < k->max_conc))
+        if (map_start_one(f, k->started) != SX_OK)
+            return SX_ERR;
+    return SX_OK;
+}
+
+int
+ex_map_attempt(ex_flow_t *f)
+{
+    const asl_state_t *s = ex_state(f);
+    const val_t *items;
+    double mc = 0, tc = 0, tp = 0;
+    if (map_items_or_fail(f, s, &items) != SX_OK)
+        return R_ERR;
+    if (map_int_or_fail(f, &s->u.map.max_conc, "MaxConcurrency", false, &mc) != SX_OK ||
+        map_int_or_fail(f, &s->u.map.tol_count, "ToleratedFailureCount", false, &tc) != SX_OK ||
+        map_int_or_fail(f, &s->u.map.tol_pct, "ToleratedFailurePercentage", true, &tp) != SX_OK)
+        return R_ERR;
+    if (tc < 0)
+        return ex_fail_prefixed(f, ASL_E_RUNTIME, true, "ToleratedFailureCount cannot be negative.");
+    if (tp < 0 || tp > 100)
+        return ex_fail_prefixed(f, ASL_E_RUNTIME, true,
+                                "ToleratedFailurePercentage must be between 0 and 100.");
+    if (s->u.map.batcher && map_batches(f, s, items, &items) != SX_OK)
+        return R_ERR;
+    uint32_t n = (uint32_t)val_len(items);
+    ex_kids_t *k = kids_new(f, n);
+    k->items = items;
+    k->max_conc = mc > 0 ? (uint32_t)mc : 0;
+    k->tolerance = s->u.map.tol_count.set || s->u.map.tol_pct.set;
+    if (s->u.map.tol_count.set)
+        k->tol_count = (uint32_t)tc;
+    if (s->u.map.tol_pct.set)
+        k->tol_pct = tp;
+    f->kids = k;
+    if (f->ex->o.history) {
+        val_objb_t b;
+        val_objb_init(&b, f->ex->a, 1);
+        val_objb_sets(&b, "length", val_num(f->ex->a, n));
+        k->started_ev = ex_event(f, "MapStateStarted", "mapStateStartedEventDetails",
+                                 val_objb_done(&b));
+    } else {
+        k->started_ev = ex_event(f, "MapStateStarted", NULL, NULL);
+    }
+    f->phase = PH_KIDS;
+    if (n == 0) {
+        f->phase = PH_KIDS_DONE;
+        return ex_kids_done(f);
+    }
+    if (map_fill(f) != SX_OK) {
+        for (uint32_t i = 0; i < k->n; i++)
+            if (k->flows[i] != NULL)
+                ex_flow_abort(k->flows[i]);
+        f->phase = PH_ENTER;
+        return R_ERR;
+    }
+    return R_PARK;
+}
+
+/* ---- completion ---- */
+
+static bool
+threshold_exceeded(const ex_kids_t *k)
+{
+    if (k->tol_count != UINT32_MAX && k->failed > k->tol_count)
+        return true;
+    if (k->tol_pct >= 0 && (double)k->failed * 100.0 / (double)k->n > k->tol_pct)
+        return true;
+    if (k->tol_count == UINT32_MAX && k->tol_pct < 0)
+        return k->failed > 0;
+    return false;
+}
+
+static void
+kids_fail(ex_flow_t *f, const sx_err_t *err, bool terminal)
+{
+    ex_kids_t *k = f->kids;
+    k->failing = true;
+    k->err = *err;
+    f->terminal = terminal;
+    for (uint32_t i = 0; i < k->n; i++)
+        if (k->flows[i] != NULL && k->flows[i]->phase != PH_DONE)
+            ex_flow_abort(k->flows[i]);
+    f->phase = PH_KIDS_DONE;
+    ex_flow_post(f);
+}
+
+void
+ex_kid_finished(ex_flow_t *kid)
+{
+    ex_flow_t *f = kid->parent;
+    ex_kids_t *k = f->kids;
+    bool map = ex_state(f)->type == ASL_STATE_MAP;
+    if (f->phase != PH_KIDS || k == NULL || k->flows[kid->slot] != kid)
+        return;
+    k->running--;
+    k->finished++;
+    k->flows[kid->slot] = NULL;
+    f->last_ev = kid->last_ev;
+    if (kid->outcome == 1) {
+        k->results[kid->slot] = kid->output;
+        if (map)
+            ex_event(f, "MapIterationSucceeded", NULL, NULL);
+    } else {
+        k->failed++;
+        if (map)
+            ex_event(f, "MapIterationFailed", NULL, NULL);
+        sx_err_t err = kid->err;
+        bool terminal = kid->terminal;
+        if (!k->tolerance || kid->terminal) {
+            recycle(kid);
+            kids_fail(f, &err, terminal);
+            return;
+        }
+        val_objb_t b;
+        val_objb_init(&b, f->ex->a, 2);
+        val_objb_sets(&b, "Error", val_strz(f->ex->a, err.name ? err.name : ""));
+        val_objb_sets(&b, "Cause", val_strz(f->ex->a, err.cause ? err.cause : ""));
+        k->results[kid->slot] = val_objb_done(&b);
+        if (threshold_exceeded(k)) {
+            sx_err_t te = {ASL_E_TOLERATED_FAILURE,
+                           "The specified tolerated failure threshold was exceeded"};
+            recycle(kid);
+            kids_fail(f, &te, false);
+            return;
+        }
+    }
+    recycle(kid);
+    if (map && map_fill(f) != SX_OK) {
+        sx_err_t err = f->err;
+        kids_fail(f, &err, f->terminal);
+        return;
+    }
+    if (k->finished == k->n) {
+        f->phase = PH_KIDS_DONE;
+        ex_flow_post(f);
+    }
+}
+
+int
+ex_kids_done(ex_flow_t *f)
+{
+    const asl_state_t *s = ex_state(f);
+    ex_kids_t *k = f->kids;
+    bool map = s->type == ASL_STATE_MAP;
+    if (k->failing) {
+        ex_event(f, map ? "MapStateFailed" : "ParallelStateFailed", NULL, NULL);
+        f->err = k->err;
+        f->phase = PH_ENTER;
+        return R_ERR;
+    }
+    const val_t *res = val_arr(f->ex->a, k->results, k->n, 0);
+    ex_event(f, map ? "MapStateSucceeded" : "ParallelStateSucceeded", NULL, NULL);
+    f->phase = PH_ENTER;
+    return ex_finish_result(f, res, res);
+}
