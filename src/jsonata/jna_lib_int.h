@@ -135,45 +135,47 @@ const uint32_t *jna_obj_order(sx_arena_t *a, const val_t *obj);
 /* The JSON text of v (for error messages: {{value}}), compact, in arena a. */
 const char *jna_json_text(jna_fctx_t *c, const val_t *v);
 
-/* ---- integer pictures, shared by $formatInteger and the date formatter
- * (jna_lib_integer.c) ---- */
+/* ---- integer pictures, shared by $formatInteger/$parseInteger and the date/time
+ * functions (jna_lib_integer.c) ---- */
 typedef enum jna_ipic_kind {
     JNA_IPIC_DECIMAL,
     JNA_IPIC_LETTERS,
     JNA_IPIC_ROMAN,
     JNA_IPIC_WORDS,
-    JNA_IPIC_SEQUENCE /* unsupported sequence: D3130 */
+    JNA_IPIC_SEQUENCE /* no decimal digit: unsupported numbering sequence (D3130) */
 } jna_ipic_kind_t;
 
 typedef enum jna_ipic_case { JNA_CASE_LOWER, JNA_CASE_UPPER, JNA_CASE_TITLE } jna_ipic_case_t;
 
-#define JNA_IPIC_MAX_GROUPS 16
+typedef struct jna_ipic_sep {
+    int position; /* digits to the right of the separator */
+    uint32_t cp;  /* separator character */
+} jna_ipic_sep_t;
+
 typedef struct jna_ipic {
-    jna_ipic_kind_t kind;        /* primary token class */
-    jna_ipic_case_t cas;         /* letters/roman/words case */
-    bool ordinal;                /* ";o" modifier */
-    uint32_t zero;               /* zero code point of the digit family (decimal) */
-    int mandatory;               /* mandatory digits (decimal) */
-    int optional;                /* '#' digits (decimal) */
-    bool regular;                /* grouping repeats every `group_every` digits */
-    int group_every;             /* regular grouping interval */
-    int ngroups;                 /* irregular separators recorded */
-    int group_pos[JNA_IPIC_MAX_GROUPS];      /* digits to the right of each separator */
-    const char *group_sep[JNA_IPIC_MAX_GROUPS]; /* separator text (UTF-8, arena) */
-    const char *token;           /* primary token text (arena), for D3130 */
+    jna_ipic_kind_t kind;   /* primary token class */
+    jna_ipic_case_t cas;    /* letters/roman/words case */
+    bool ordinal;           /* modifier starting with 'o' */
+    uint32_t zero;          /* zero code point of the digit family (decimal) */
+    int mandatory;          /* mandatory digits (decimal); callers may raise it */
+    int optional;           /* '#' digits (decimal) */
+    bool regular;           /* one separator char repeated every `every` digits */
+    int every;              /* regular grouping interval */
+    int nseps;              /* separators, right to left (positions ascending) */
+    jna_ipic_sep_t *seps;   /* arena */
+    const char *token;      /* primary token (arena), for D3130 */
+    int fixed_width;        /* toMillis: digits to match exactly (0 = one or more) */
 } jna_ipic_t;
 
-/* Analyses an integer picture (`primary` only, modifiers already split off by the caller
- * unless `with_modifier`). Returns SX_OK or SX_ERR (D3130/D3131 recorded). */
-int jna_ipic_parse(jna_fctx_t *c, const char *pic, size_t n, bool with_modifier,
-                   jna_ipic_t *out);
-/* Formats the integer value v (already floored) per p into b. */
-void jna_ipic_format(sx_sbuf_t *b, double v, const jna_ipic_t *p);
-/* English words for v >= 0 (lower case), ordinal when asked. */
-void jna_words_format(sx_sbuf_t *b, double v, bool ordinal);
-/* Inverse parsers used by $parseInteger and $toMillis: return the value or NaN. */
-double jna_words_parse(const char *s, size_t n);
-double jna_roman_parse(const char *s, size_t n);
-double jna_letters_parse(const char *s, size_t n, bool upper);
+/* Analyses an integer picture "primary[;modifier]" as jsonata's analyseIntegerPicture.
+ * Returns SX_OK, or SX_ERR with D3131 recorded (mixed digit families). */
+int jna_ipic_parse(jna_fctx_t *c, const char *pic, size_t n, jna_ipic_t *out);
+/* Formats the integer v (already floored) per p into b (jsonata's _formatInteger). Returns
+ * SX_OK, or SX_ERR with D3130 recorded for an unsupported sequence. */
+int jna_ipic_format(jna_fctx_t *c, sx_sbuf_t *b, double v, const jna_ipic_t *p);
+/* Parses text per p (jsonata's integer matcher parse): the value, NaN when unparseable. */
+double jna_ipic_value(const jna_ipic_t *p, const char *s, size_t n);
+/* Appends a PCRE2 pattern matching what p formats (for $toMillis). */
+void jna_ipic_regex(sx_sbuf_t *b, const jna_ipic_t *p);
 
 #endif

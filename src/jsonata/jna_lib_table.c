@@ -38,6 +38,8 @@ const jna_builtin_t jna_lib_core[] = {
     {"sqrt", "<n-:n>", jna_bi_sqrt, 0},
     {"random", "<:n>", jna_bi_random, JNA_BI_NOT_AWS},
     {"formatBase", "<n-n?:s>", jna_bi_format_base, 0},
+    {"formatInteger", "<n-s:s>", jna_bi_format_integer, 0},
+    {"parseInteger", "<s-s:n>", jna_bi_parse_integer, 0},
     /* aggregation */
     {"sum", "<a<n>:n>", jna_bi_sum, 0},
     {"max", "<a<n>:n>", jna_bi_max, 0},
