@@ -8,7 +8,8 @@
  * definitions and tests/cli/validate cases (see tests/fuzz/corpus/asl_parse/).
  *
  * Build: cmake -S . -B build-fuzz -DSX_FUZZ=ON -DCMAKE_C_COMPILER=clang
- * Run:   build-fuzz/bin/fuzz_asl_parse -max_total_time=60 tests/fuzz/corpus/asl_parse
+ * Run:   build-fuzz/bin/fuzz_asl_parse -max_total_time=60 -dict=tests/fuzz/fuzz_asl_parse.dict \
+ *        WORKDIR tests/fuzz/corpus/asl_parse
  */
 #include <stddef.h>
 #include <stdint.h>
