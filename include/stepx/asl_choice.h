@@ -52,11 +52,11 @@ enum {
 
 /* What a compiled node does. */
 typedef enum asl_choice_op {
-    ASL_CHOICE_AND = 0,   /* all kids (short-circuit) */
-    ASL_CHOICE_OR,        /* any kid (short-circuit) */
-    ASL_CHOICE_NOT,       /* negation of the single kid */
-    ASL_CHOICE_TEST,      /* Variable + one comparison operator */
-    ASL_CHOICE_CONDITION  /* JSONata Condition: evaluated by the engine, not here */
+    ASL_CHOICE_AND = 0,  /* all kids (short-circuit) */
+    ASL_CHOICE_OR,       /* any kid (short-circuit) */
+    ASL_CHOICE_NOT,      /* negation of the single kid */
+    ASL_CHOICE_TEST,     /* Variable + one comparison operator */
+    ASL_CHOICE_CONDITION /* JSONata Condition: evaluated by the engine, not here */
 } asl_choice_op_t;
 
 typedef struct asl_choice_glob asl_choice_glob_t; /* a compiled StringMatches pattern */
@@ -71,20 +71,20 @@ struct asl_choice {
     const val_t *condition; /* Condition as written (JSONata rules only), or NULL */
 
     /* Private. */
-    uint8_t _op;                     /* asl_choice_op_t */
-    uint8_t _kind;                   /* TEST: operand kind (asl_choice.c) */
-    uint8_t _cmp;                    /* TEST: EQ/LT/GT/LE/GE, or the Is* type */
-    uint8_t _want;                   /* TEST Is*: the expected boolean */
-    uint8_t _indef;                  /* TEST: Variable is an indefinite path (yields arrays) */
-    uint32_t _nkids;                 /* AND/OR: number of kids; NOT: 1 */
+    uint8_t _op;                      /* asl_choice_op_t */
+    uint8_t _kind;                    /* TEST: operand kind (asl_choice.c) */
+    uint8_t _cmp;                     /* TEST: EQ/LT/GT/LE/GE, or the Is* type */
+    uint8_t _want;                    /* TEST Is*: the expected boolean */
+    uint8_t _indef;                   /* TEST: Variable is an indefinite path (yields arrays) */
+    uint32_t _nkids;                  /* AND/OR: number of kids; NOT: 1 */
     const asl_choice_t *const *_kids; /* AND/OR/NOT: the sub-rules */
-    const jp_prog_t *_var;           /* TEST: the Variable path */
-    const jp_prog_t *_rhs;           /* TEST: the `...Path` operand, or NULL for a constant */
-    const char *_opname;             /* TEST: the operator's field name (static) */
+    const jp_prog_t *_var;            /* TEST: the Variable path */
+    const jp_prog_t *_rhs;            /* TEST: the `...Path` operand, or NULL for a constant */
+    const char *_opname;              /* TEST: the operator's field name (static) */
     union {
-        double num;                 /* Numeric* constant */
-        bool b;                     /* BooleanEquals constant */
-        sx_ts_t ts;                 /* Timestamp* constant */
+        double num;                    /* Numeric* constant */
+        bool b;                        /* BooleanEquals constant */
+        sx_ts_t ts;                    /* Timestamp* constant */
         const asl_choice_glob_t *glob; /* StringMatches pattern */
         struct {
             const char *s; /* String* constant (points into the rule value) */

@@ -28,20 +28,38 @@ typedef struct opdef {
     uint8_t path;     /* operand is a Path */
 } opdef_t;
 
-#define OPS_FAMILY(pfx, kind)                                                                  \
-    {pfx "Equals", kind, CH_EQ, 0}, {pfx "EqualsPath", kind, CH_EQ, 1},                        \
-        {pfx "LessThan", kind, CH_LT, 0}, {pfx "LessThanPath", kind, CH_LT, 1},                \
-        {pfx "GreaterThan", kind, CH_GT, 0}, {pfx "GreaterThanPath", kind, CH_GT, 1},          \
-        {pfx "LessThanEquals", kind, CH_LE, 0}, {pfx "LessThanEqualsPath", kind, CH_LE, 1},    \
-        {pfx "GreaterThanEquals", kind, CH_GE, 0},                                             \
-    {                                                                                          \
-        pfx "GreaterThanEqualsPath", kind, CH_GE, 1                                            \
-    }
-
+/* clang-format off */
 static const opdef_t OPS[] = {
-    OPS_FAMILY("String", CH_KIND_STR),
-    OPS_FAMILY("Numeric", CH_KIND_NUM),
-    OPS_FAMILY("Timestamp", CH_KIND_TS),
+    {"StringEquals", CH_KIND_STR, CH_EQ, 0},
+    {"StringEqualsPath", CH_KIND_STR, CH_EQ, 1},
+    {"StringLessThan", CH_KIND_STR, CH_LT, 0},
+    {"StringLessThanPath", CH_KIND_STR, CH_LT, 1},
+    {"StringGreaterThan", CH_KIND_STR, CH_GT, 0},
+    {"StringGreaterThanPath", CH_KIND_STR, CH_GT, 1},
+    {"StringLessThanEquals", CH_KIND_STR, CH_LE, 0},
+    {"StringLessThanEqualsPath", CH_KIND_STR, CH_LE, 1},
+    {"StringGreaterThanEquals", CH_KIND_STR, CH_GE, 0},
+    {"StringGreaterThanEqualsPath", CH_KIND_STR, CH_GE, 1},
+    {"NumericEquals", CH_KIND_NUM, CH_EQ, 0},
+    {"NumericEqualsPath", CH_KIND_NUM, CH_EQ, 1},
+    {"NumericLessThan", CH_KIND_NUM, CH_LT, 0},
+    {"NumericLessThanPath", CH_KIND_NUM, CH_LT, 1},
+    {"NumericGreaterThan", CH_KIND_NUM, CH_GT, 0},
+    {"NumericGreaterThanPath", CH_KIND_NUM, CH_GT, 1},
+    {"NumericLessThanEquals", CH_KIND_NUM, CH_LE, 0},
+    {"NumericLessThanEqualsPath", CH_KIND_NUM, CH_LE, 1},
+    {"NumericGreaterThanEquals", CH_KIND_NUM, CH_GE, 0},
+    {"NumericGreaterThanEqualsPath", CH_KIND_NUM, CH_GE, 1},
+    {"TimestampEquals", CH_KIND_TS, CH_EQ, 0},
+    {"TimestampEqualsPath", CH_KIND_TS, CH_EQ, 1},
+    {"TimestampLessThan", CH_KIND_TS, CH_LT, 0},
+    {"TimestampLessThanPath", CH_KIND_TS, CH_LT, 1},
+    {"TimestampGreaterThan", CH_KIND_TS, CH_GT, 0},
+    {"TimestampGreaterThanPath", CH_KIND_TS, CH_GT, 1},
+    {"TimestampLessThanEquals", CH_KIND_TS, CH_LE, 0},
+    {"TimestampLessThanEqualsPath", CH_KIND_TS, CH_LE, 1},
+    {"TimestampGreaterThanEquals", CH_KIND_TS, CH_GE, 0},
+    {"TimestampGreaterThanEqualsPath", CH_KIND_TS, CH_GE, 1},
     {"StringMatches", CH_KIND_MATCH, CH_EQ, 0},
     {"BooleanEquals", CH_KIND_BOOL, CH_EQ, 0},
     {"BooleanEqualsPath", CH_KIND_BOOL, CH_EQ, 1},
@@ -52,6 +70,7 @@ static const opdef_t OPS[] = {
     {"IsBoolean", CH_KIND_IS, CH_IS_BOOLEAN, 0},
     {"IsTimestamp", CH_KIND_IS, CH_IS_TIMESTAMP, 0},
 };
+/* clang-format on */
 
 typedef struct cctx {
     sx_arena_t *a;   /* where the tree goes */
@@ -67,10 +86,10 @@ typedef struct cctx {
 /* What one rule object holds, member by member, before it is checked as a whole. */
 typedef struct members {
     const val_t *next, *assign, *output, *condition, *variable;
-    const char *comb;  /* "And" / "Or" / "Not", or NULL */
+    const char *comb;   /* "And" / "Or" / "Not", or NULL */
     const val_t *combv; /* its value */
-    const opdef_t *op; /* the comparison operator, or NULL */
-    const val_t *opv;  /* its operand */
+    const opdef_t *op;  /* the comparison operator, or NULL */
+    const val_t *opv;   /* its operand */
 } members_t;
 
 /* ---- diagnostics ---- */
@@ -113,8 +132,8 @@ ptr_pop(cctx_t *c, size_t mark)
 }
 
 /* Records the error: detail in err, current pointer (+ "/field" if given) in where. */
-static int
-fail(cctx_t *c, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(cctx_t *c, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static int
 fail(cctx_t *c, const char *field, const char *fmt, ...)
@@ -161,11 +180,11 @@ static int
 compile_constant(cctx_t *c, asl_choice_t *r, const opdef_t *op, const val_t *v)
 {
     static const char *const want[] = {
-        [CH_KIND_STR] = "string", [CH_KIND_MATCH] = "string", [CH_KIND_NUM] = "number",
-        [CH_KIND_BOOL] = "boolean", [CH_KIND_TS] = "string", [CH_KIND_IS] = "boolean",
+        [CH_KIND_STR] = "string",   [CH_KIND_MATCH] = "string", [CH_KIND_NUM] = "number",
+        [CH_KIND_BOOL] = "boolean", [CH_KIND_TS] = "string",    [CH_KIND_IS] = "boolean",
     };
     static const val_type_t type[] = {
-        [CH_KIND_STR] = VAL_STR,  [CH_KIND_MATCH] = VAL_STR, [CH_KIND_NUM] = VAL_NUM,
+        [CH_KIND_STR] = VAL_STR,   [CH_KIND_MATCH] = VAL_STR, [CH_KIND_NUM] = VAL_NUM,
         [CH_KIND_BOOL] = VAL_BOOL, [CH_KIND_TS] = VAL_STR,    [CH_KIND_IS] = VAL_BOOL,
     };
 
@@ -209,8 +228,7 @@ compile_test(cctx_t *c, asl_choice_t *r, const members_t *m)
     r->_kind = op->kind;
     r->_cmp = op->cmp;
     r->_opname = op->name;
-    if (op->path ? compile_path(c, op->name, m->opv, &r->_rhs)
-                 : compile_constant(c, r, op, m->opv))
+    if (op->path ? compile_path(c, op->name, m->opv, &r->_rhs) : compile_constant(c, r, op, m->opv))
         return SX_ERR;
     if (compile_path(c, "Variable", m->variable, &r->_var) != SX_OK)
         return SX_ERR;
@@ -268,8 +286,8 @@ key_is(const val_t *k, const char *name)
     return val_len(k) == n && memcmp(val_str_get(k), name, n) == 0;
 }
 
-#define ONE_CONDITION                                                                          \
-    "A Choice rule must have exactly one of these fields: And, Or, Not or a comparison "       \
+#define ONE_CONDITION                                                                              \
+    "A Choice rule must have exactly one of these fields: And, Or, Not or a comparison "           \
     "operator"
 
 /* The diagnostic for a field that classify() does not take here. */
@@ -338,9 +356,9 @@ compile_top(cctx_t *c, asl_choice_t *r, const members_t *m)
 
     if (m->next == NULL || (jsonata && m->condition == NULL))
         return fail(c, NULL, "These fields are required: [%s]",
-                    m->next != NULL ? "Condition" : jsonata && m->condition == NULL
-                                                        ? "Condition, Next"
-                                                        : "Next");
+                    m->next != NULL                   ? "Condition"
+                    : jsonata && m->condition == NULL ? "Condition, Next"
+                                                      : "Next");
     if (!val_is(m->next, VAL_STR))
         return fail(c, "Next", "The value for the field 'Next' must be a string");
     r->next = val_str_get(m->next);
@@ -349,8 +367,7 @@ compile_top(cctx_t *c, asl_choice_t *r, const members_t *m)
     if (!jsonata)
         return SX_OK;
     const val_t *cv = m->condition;
-    bool expr = val_is(cv, VAL_STR) && val_len(cv) >= 4 &&
-                memcmp(val_str_get(cv), "{%", 2) == 0 &&
+    bool expr = val_is(cv, VAL_STR) && val_len(cv) >= 4 && memcmp(val_str_get(cv), "{%", 2) == 0 &&
                 memcmp(val_str_get(cv) + val_len(cv) - 2, "%}", 2) == 0;
     if (!val_is(cv, VAL_BOOL) && !expr)
         return fail(c, "Condition",
@@ -385,8 +402,9 @@ compile_rule(cctx_t *c, const val_t *v, bool top, int depth, const asl_choice_t 
     }
     if (m.comb != NULL) {
         if (m.variable != NULL)
-            return fail(c, "Variable", "The field \"Variable\" is not supported with And, Or "
-                                       "or Not");
+            return fail(c, "Variable",
+                        "The field \"Variable\" is not supported with And, Or "
+                        "or Not");
         if (compile_comb(c, r, &m, depth) != SX_OK)
             return SX_ERR;
     } else if (m.op != NULL) {
@@ -403,8 +421,8 @@ int
 asl_choice_compile(sx_arena_t *a, const val_t *rule, unsigned flags, const asl_choice_t **out,
                    char *err, size_t errlen, char *where, size_t wherelen)
 {
-    cctx_t c = {.a = a, .flags = flags, .err = err, .errlen = errlen, .where = where,
-                .wherelen = wherelen};
+    cctx_t c = {
+        .a = a, .flags = flags, .err = err, .errlen = errlen, .where = where, .wherelen = wherelen};
 
     c.ptr[0] = '\0';
     if (err != NULL && errlen > 0)

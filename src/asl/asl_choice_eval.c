@@ -156,8 +156,8 @@ test_ts(const asl_choice_t *r, const val_t *v, const val_t *rhs)
 
     if (sx_ts_parse(val_str_get(v), val_len(v), &x) != SX_OK)
         return false;
-    if (rhs != NULL && (!val_is(rhs, VAL_STR) ||
-                        sx_ts_parse(val_str_get(rhs), val_len(rhs), &y) != SX_OK))
+    if (rhs != NULL &&
+        (!val_is(rhs, VAL_STR) || sx_ts_parse(val_str_get(rhs), val_len(rhs), &y) != SX_OK))
         return false;
     return cmp_holds(r->_cmp, sx_ts_cmp(&x, &y));
 }
@@ -186,16 +186,15 @@ test_value(const asl_choice_t *r, const val_t *v, const val_t *rhs)
 }
 
 static int
-eval_test(const asl_choice_t *r, const jp_env_t *env, sx_arena_t *a, bool *matched,
-          sx_err_t *err)
+eval_test(const asl_choice_t *r, const jp_env_t *env, sx_arena_t *a, bool *matched, sx_err_t *err)
 {
     const val_t *v = NULL, *rhs = NULL;
     const char *detail = NULL;
     int rc = jp_eval(r->_var, env, a, &v, &detail);
 
     if (r->_kind == CH_KIND_IS && r->_cmp == CH_IS_PRESENT) {
-        bool present = rc == SX_OK && v != NULL &&
-                       !(r->_indef && val_is(v, VAL_ARR) && val_len(v) == 0);
+        bool present =
+            rc == SX_OK && v != NULL && !(r->_indef && val_is(v, VAL_ARR) && val_len(v) == 0);
         *matched = present == (r->_want != 0);
         return SX_OK;
     }
@@ -246,8 +245,8 @@ asl_choice_eval(const asl_choice_t *rule, const jp_env_t *env, sx_arena_t *a, bo
 }
 
 int
-asl_choice_select(const asl_choice_t *const *rules, size_t n, const jp_env_t *env,
-                  sx_arena_t *a, int *index, sx_err_t *err)
+asl_choice_select(const asl_choice_t *const *rules, size_t n, const jp_env_t *env, sx_arena_t *a,
+                  int *index, sx_err_t *err)
 {
     for (size_t i = 0; i < n; i++) {
         bool m = false;

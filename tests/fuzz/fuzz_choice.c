@@ -30,11 +30,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const asl_choice_t *rule = NULL;
     char err[256], where[256];
 
-    if (val_json_parse(a, (const char *)data, size, &doc, NULL) != SX_OK ||
-        !val_is(doc, VAL_ARR) || val_len(doc) != 2)
+    if (val_json_parse(a, (const char *)data, size, &doc, NULL) != SX_OK || !val_is(doc, VAL_ARR) ||
+        val_len(doc) != 2)
         goto out;
-    if (asl_choice_compile(a, val_arr_at(doc, 0), 0, &rule, err, sizeof err, where,
-                           sizeof where) != SX_OK) {
+    if (asl_choice_compile(a, val_arr_at(doc, 0), 0, &rule, err, sizeof err, where, sizeof where) !=
+        SX_OK) {
         if (err[0] == '\0')
             abort();
         goto out;

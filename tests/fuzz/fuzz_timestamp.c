@@ -5,7 +5,8 @@
  * ASan catches any read past n): a parsed instant has nsec in range, and printing it back
  * as a UTC timestamp and parsing that gives the same instant (when the UTC year stays within
  * 0000..9999, which an offset can push across).
- * Build: cmake -DSX_FUZZ=ON -DCMAKE_C_COMPILER=clang; run: fuzz_timestamp tests/fuzz/corpus/timestamp
+ * Build: cmake -DSX_FUZZ=ON -DCMAKE_C_COMPILER=clang; run: fuzz_timestamp
+ * tests/fuzz/corpus/timestamp
  */
 #include <stdint.h>
 #include <stdio.h>

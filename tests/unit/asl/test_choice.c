@@ -39,18 +39,18 @@ paths_ready(void)
     return ok;
 }
 
-#define NEED_PATHS()                                                                           \
-    do {                                                                                       \
-        if (!paths_ready()) {                                                                  \
-            printf("SKIP %s: path module not built yet\n", __func__);                          \
-            return;                                                                            \
-        }                                                                                      \
+#define NEED_PATHS()                                                                               \
+    do {                                                                                           \
+        if (!paths_ready()) {                                                                      \
+            printf("SKIP %s: path module not built yet\n", __func__);                              \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* ---- compile diagnostics ---- */
 
-#define ONE_CONDITION                                                                          \
-    "A Choice rule must have exactly one of these fields: And, Or, Not or a comparison "       \
+#define ONE_CONDITION                                                                              \
+    "A Choice rule must have exactly one of these fields: And, Or, Not or a comparison "           \
     "operator"
 
 /* Compiles rule text; returns the rc and leaves err/where in the given buffers. */
@@ -75,10 +75,10 @@ test_compile_structure(void)
 {
     A = sx_arena_new(0);
     expect_error("[]", 0, "A Choice rule must be an object", "");
-    expect_error("{\"And\":[{\"Not\":{\"IsNull\":true}}]}", 0,
-                 "These fields are required: [Next]", "");
-    expect_error("{\"Next\":1,\"Not\":{}}", 0,
-                 "The value for the field 'Next' must be a string", "/Next");
+    expect_error("{\"And\":[{\"Not\":{\"IsNull\":true}}]}", 0, "These fields are required: [Next]",
+                 "");
+    expect_error("{\"Next\":1,\"Not\":{}}", 0, "The value for the field 'Next' must be a string",
+                 "/Next");
     expect_error("{\"Next\":\"X\"}", 0, ONE_CONDITION, "");
     expect_error("{\"Next\":\"X\",\"Foo\":1}", 0,
                  "The field \"Foo\" is not supported by Step Functions", "/Foo");
@@ -91,19 +91,19 @@ test_compile_structure(void)
     expect_error("{\"Next\":\"X\",\"Or\":[{\"Next\":\"Y\",\"Not\":{}}]}", 0,
                  "The field \"Next\" is only supported in top-level Choice rules", "/Or/0/Next");
     expect_error("{\"Next\":\"X\",\"Not\":{\"Assign\":{}}}", 0,
-                 "The field \"Assign\" is only supported in top-level Choice rules",
-                 "/Not/Assign");
+                 "The field \"Assign\" is only supported in top-level Choice rules", "/Not/Assign");
     /* exactly one condition */
     expect_error("{\"Next\":\"X\",\"And\":[],\"Or\":[]}", 0, ONE_CONDITION, "");
     expect_error("{\"Next\":\"X\",\"Variable\":\"$.a\",\"IsNull\":true,\"IsString\":true}", 0,
                  ONE_CONDITION, "");
     expect_error("{\"Next\":\"X\",\"Or\":[{\"Variable\":\"$.a\",\"IsNull\":true,\"Not\":{}}]}", 0,
                  ONE_CONDITION, "/Or/0");
-    expect_error("{\"Next\":\"X\",\"Variable\":\"$.a\",\"Not\":{\"Variable\":\"$.a\",\"IsNull\":true}}",
-                 0, "The field \"Variable\" is not supported with And, Or or Not", "/Variable");
+    expect_error(
+        "{\"Next\":\"X\",\"Variable\":\"$.a\",\"Not\":{\"Variable\":\"$.a\",\"IsNull\":true}}", 0,
+        "The field \"Variable\" is not supported with And, Or or Not", "/Variable");
     expect_error("{\"Next\":\"X\",\"Variable\":\"$.a\"}", 0, ONE_CONDITION, "");
-    expect_error("{\"Next\":\"X\",\"IsNull\":true}", 0,
-                 "These fields are required: [Variable]", "");
+    expect_error("{\"Next\":\"X\",\"IsNull\":true}", 0, "These fields are required: [Variable]",
+                 "");
     expect_error("{\"Next\":\"X\",\"Comment\":5,\"IsNull\":true}", 0,
                  "The value for the field 'Comment' must be a string", "/Comment");
     /* JSONPath-only fields in JSONata mode and the reverse */
@@ -124,14 +124,14 @@ test_compile_operands(void)
     expect_error("{\"Next\":\"X\",\"Variable\":\"$.a\",\"StringEquals\":1}", 0,
                  "The value for the field 'StringEquals' must be a string", "/StringEquals");
     expect_error("{\"Next\":\"X\",\"Variable\":\"$.a\",\"NumericLessThan\":\"1\"}", 0,
-                 "The value for the field 'NumericLessThan' must be a number",
-                 "/NumericLessThan");
+                 "The value for the field 'NumericLessThan' must be a number", "/NumericLessThan");
     expect_error("{\"Next\":\"X\",\"Variable\":\"$.a\",\"BooleanEquals\":\"true\"}", 0,
                  "The value for the field 'BooleanEquals' must be a boolean", "/BooleanEquals");
     expect_error("{\"Next\":\"X\",\"Variable\":\"$.a\",\"IsPresent\":1}", 0,
                  "The value for the field 'IsPresent' must be a boolean", "/IsPresent");
-    expect_error("{\"Next\":\"X\",\"Variable\":\"$.a\",\"TimestampEquals\":\"2016-13-05T21:29:29Z\"}",
-                 0, "String does not match RFC3339 timestamp", "/TimestampEquals");
+    expect_error(
+        "{\"Next\":\"X\",\"Variable\":\"$.a\",\"TimestampEquals\":\"2016-13-05T21:29:29Z\"}", 0,
+        "String does not match RFC3339 timestamp", "/TimestampEquals");
     expect_error("{\"Next\":\"X\",\"Variable\":\"$.a\",\"TimestampLessThan\":\"2016-12-05\"}", 0,
                  "String does not match RFC3339 timestamp", "/TimestampLessThan");
     expect_error("{\"Next\":\"X\",\"Variable\":\"$.a\",\"StringMatches\":\"ab\\\\\"}", 0,
@@ -155,8 +155,8 @@ test_compile_paths(void)
     A = sx_arena_new(0);
     expect_error("{\"Next\":\"X\",\"Variable\":\"a.b\",\"IsNull\":true}", 0,
                  "The value for the field 'Variable' must be a valid JSONPath", "/Variable");
-    expect_error("{\"Next\":\"X\",\"Not\":{\"Variable\":\"$.a\",\"StringEqualsPath\":\"nope\"}}",
-                 0, "The value for the field 'StringEqualsPath' must be a valid JSONPath",
+    expect_error("{\"Next\":\"X\",\"Not\":{\"Variable\":\"$.a\",\"StringEqualsPath\":\"nope\"}}", 0,
+                 "The value for the field 'StringEqualsPath' must be a valid JSONPath",
                  "/Not/StringEqualsPath");
     sx_arena_free(A);
 }
@@ -181,8 +181,8 @@ test_compile_jsonata(void)
     CHECK_INT(asl_choice_eval(r, &env, A, &m, &e), SX_DECLINED);
     CHECK_INT(compile("{\"Condition\":false,\"Next\":\"N\"}", ASL_CHOICE_F_JSONATA, &r, err, where),
               SX_OK);
-    expect_error("{\"Next\":\"N\"}", ASL_CHOICE_F_JSONATA,
-                 "These fields are required: [Condition]", "");
+    expect_error("{\"Next\":\"N\"}", ASL_CHOICE_F_JSONATA, "These fields are required: [Condition]",
+                 "");
     expect_error("{}", ASL_CHOICE_F_JSONATA, "These fields are required: [Condition, Next]", "");
     expect_error("{\"Condition\":true,\"Next\":\"N\",\"Foo\":1}", ASL_CHOICE_F_JSONATA,
                  "The field \"Foo\" is not supported by Step Functions", "/Foo");
@@ -350,18 +350,18 @@ test_eval_compare(void)
     CHECK_INT(EV("StringMatches", "\"log-*.txt\"", "{\"v\":\"log-1.txt\"}"), 1);
     CHECK_INT(EV("StringMatches", "\"log-*.txt\"", "{\"v\":5}"), 0);
     /* timestamps compare as instants */
-    CHECK_INT(EV("TimestampEquals", "\"2012-10-09T19:00:55Z\"",
-                 "{\"v\":\"2012-10-09T20:00:55+01:00\"}"),
-              1);
-    CHECK_INT(EV("TimestampLessThan", "\"2012-10-09T19:00:55Z\"",
-                 "{\"v\":\"2012-10-09T19:00:54.999Z\"}"),
-              1);
+    CHECK_INT(
+        EV("TimestampEquals", "\"2012-10-09T19:00:55Z\"", "{\"v\":\"2012-10-09T20:00:55+01:00\"}"),
+        1);
+    CHECK_INT(
+        EV("TimestampLessThan", "\"2012-10-09T19:00:55Z\"", "{\"v\":\"2012-10-09T19:00:54.999Z\"}"),
+        1);
     CHECK_INT(EV("TimestampGreaterThanEquals", "\"2012-10-09T19:00:55Z\"",
                  "{\"v\":\"2012-10-09T19:00:55.000Z\"}"),
               1);
-    CHECK_INT(EV("TimestampEquals", "\"2012-10-09T19:00:55Z\"",
-                 "{\"v\":\"2023-02-24 12:15:56.832957\"}"),
-              0);
+    CHECK_INT(
+        EV("TimestampEquals", "\"2012-10-09T19:00:55Z\"", "{\"v\":\"2023-02-24 12:15:56.832957\"}"),
+        0);
     /* timestamp strings are strings too */
     CHECK_INT(EV("StringEquals", "\"2012-10-09T19:00:55Z\"", "{\"v\":\"2012-10-09T19:00:55Z\"}"),
               1);
@@ -391,9 +391,8 @@ test_eval_paths(void)
               0);
     /* $$ and $var roots */
     CHECK_INT(eval_on(RULE("NumericLessThanPath", "\"$limit\""), "{\"v\":3}", NULL), 1);
-    CHECK_INT(eval_on("{\"Next\":\"N\",\"Variable\":\"$name\",\"StringEquals\":\"bob\"}", "{}",
-                      NULL),
-              1);
+    CHECK_INT(
+        eval_on("{\"Next\":\"N\",\"Variable\":\"$name\",\"StringEquals\":\"bob\"}", "{}", NULL), 1);
     CHECK_INT(eval_on("{\"Next\":\"N\",\"Variable\":\"$$.Execution.Input.n\","
                       "\"NumericLessThanEquals\":5}",
                       "{}", NULL),
@@ -424,8 +423,9 @@ test_eval_bool_ops(void)
 {
     NEED_PATHS();
     A = sx_arena_new(0);
-    const char *and_rule = "{\"Next\":\"N\",\"And\":[{\"Variable\":\"$.a\",\"NumericGreaterThan\":1},"
-                           "{\"Variable\":\"$.b\",\"StringEquals\":\"x\"}]}";
+    const char *and_rule =
+        "{\"Next\":\"N\",\"And\":[{\"Variable\":\"$.a\",\"NumericGreaterThan\":1},"
+        "{\"Variable\":\"$.b\",\"StringEquals\":\"x\"}]}";
     CHECK_INT(eval_on(and_rule, "{\"a\":2,\"b\":\"x\"}", NULL), 1);
     CHECK_INT(eval_on(and_rule, "{\"a\":2,\"b\":\"y\"}", NULL), 0);
     /* short-circuit: the second test (missing $.b) is never evaluated */
@@ -463,9 +463,9 @@ test_select(void)
                       "\"Next\":\"F\"}",
                       0, &r[0], err, where),
               SX_OK);
-    CHECK_INT(compile("{\"Variable\":\"$.x\",\"NumericEquals\":42,\"Next\":\"G\"}", 0, &r[1], err,
-                      where),
-              SX_OK);
+    CHECK_INT(
+        compile("{\"Variable\":\"$.x\",\"NumericEquals\":42,\"Next\":\"G\"}", 0, &r[1], err, where),
+        SX_OK);
     CHECK_INT(compile("{\"Variable\":\"$.x\",\"NumericGreaterThan\":0,\"Next\":\"H\"}", 0, &r[2],
                       err, where),
               SX_OK);

@@ -86,7 +86,8 @@ run_case(const char *path, const char *file)
     sx_arena_t *a = sx_arena_new(0);
 
     n_cases++;
-    if (sx_read_file(path, &text, &len) != SX_OK || val_json_parse(a, text, len, &c, &je) != SX_OK) {
+    if (sx_read_file(path, &text, &len) != SX_OK ||
+        val_json_parse(a, text, len, &c, &je) != SX_OK) {
         fprintf(stderr, "  %s: unreadable\n", file);
         goto out;
     }
