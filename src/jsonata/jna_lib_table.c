@@ -37,6 +37,7 @@ const jna_builtin_t jna_lib_core[] = {
     {"power", "<n-n:n>", jna_bi_power, 0},
     {"sqrt", "<n-:n>", jna_bi_sqrt, 0},
     {"random", "<:n>", jna_bi_random, JNA_BI_NOT_AWS},
+    {"formatNumber", "<n-so?:s>", jna_bi_format_number, 0},
     {"formatBase", "<n-n?:s>", jna_bi_format_base, 0},
     {"formatInteger", "<n-s:s>", jna_bi_format_integer, 0},
     {"parseInteger", "<s-s:n>", jna_bi_parse_integer, 0},
