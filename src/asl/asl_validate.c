@@ -10,7 +10,10 @@
  *      characters, unique in the WHOLE machine: one name map shared by all scopes),
  *   3. resolves every transition (StartAt, Next, Default, Choices[i].Next, Catch[i].Next)
  *      inside the scope only: a branch cannot jump to a state of its parent,
- *   4. marks the states reachable from StartAt and reports the others.
+ *   4. marks the states reachable from StartAt and reports the others,
+ *   5. (before 2) collects the variable names the scope's Assign blocks set (states, Choice
+ *      rules, catchers) and reports those an enclosing scope also assigns: inner scopes may
+ *      read outer variables but not assign them (variables-jsonata.md §1, no shadowing).
  * Nested scopes are walked from the Parallel / Map checks, so the recursion depth is bounded
  * by the JSON nesting depth the parser accepts (VAL_JSON_MAX_DEPTH).
  *
@@ -305,6 +308,52 @@ scope_reach(vx_t *vx, const val_t *states, int **edges, int start, const char *s
         }
 }
 
+/* Adds the variable names of one Assign object to the scope's map and reports the names an
+ * enclosing scope assigns. In JSONPath mode "name.$" assigns "name". */
+static void
+assign_vars(vx_t *vx, vx_vars_t *vars, const val_t *assign, const char *loc, bool jsonata)
+{
+    if (!val_is(assign, VAL_OBJ))
+        return;
+    for (size_t i = 0; i < val_len(assign); i++) {
+        const char *k = val_str_get(val_obj_at(assign, i)->key);
+        size_t n = val_len(val_obj_at(assign, i)->key);
+        if (!jsonata && n >= 2 && k[n - 2] == '.' && k[n - 1] == '$')
+            n -= 2;
+        for (const vx_vars_t *o = vars->outer; o != NULL; o = o->outer)
+            if (vx_map_get(&o->names, k, n) >= 0) {
+                vx_schema(vx, vx_loc(vx, loc, "Assign"), k,
+                          "The variable '%.*s' is assigned in an outer scope and cannot be "
+                          "assigned in a nested one",
+                          (int)n, k);
+                break;
+            }
+        vx_map_put(&vars->names, k, n, 0);
+    }
+}
+
+static void
+scope_vars(vx_t *vx, vx_vars_t *vars, const val_t *states, const char *sloc)
+{
+    for (size_t i = 0; i < val_len(states); i++) {
+        const val_member_t *m = val_obj_at(states, i);
+        const val_t *s = m->val, *ql = val_obj_gets(s, "QueryLanguage");
+        if (!val_is(s, VAL_OBJ))
+            continue;
+        bool jsonata = val_is(ql, VAL_STR) ? strcmp(val_str_get(ql), "JSONata") == 0
+                                           : vx->top_jsonata;
+        const char *loc = vx_loc(vx, sloc, val_str_get(m->key));
+        const val_t *choices = val_obj_gets(s, "Choices"), *catch = val_obj_gets(s, "Catch");
+        assign_vars(vx, vars, val_obj_gets(s, "Assign"), loc, jsonata);
+        for (size_t j = 0; val_is(choices, VAL_ARR) && j < val_len(choices); j++)
+            assign_vars(vx, vars, val_obj_gets(val_arr_at(choices, j), "Assign"),
+                        vx_loci(vx, vx_loc(vx, loc, "Choices"), j), jsonata);
+        for (size_t j = 0; val_is(catch, VAL_ARR) && j < val_len(catch); j++)
+            assign_vars(vx, vars, val_obj_gets(val_arr_at(catch, j), "Assign"),
+                        vx_loci(vx, vx_loc(vx, loc, "Catch"), j), jsonata);
+    }
+}
+
 void
 vx_machine(vx_t *vx, const val_t *sm, const char *loc, int kind)
 {
@@ -322,7 +371,12 @@ vx_machine(vx_t *vx, const val_t *sm, const char *loc, int kind)
     if (val_len(states) == 0)
         vx_schema(vx, sloc, NULL, "Value cannot be empty");
     vx_map_t scope;
+    vx_vars_t vars;
     vx_map_init(&scope, vx->a);
+    vx_map_init(&vars.names, vx->a);
+    vars.outer = vx->vars;
+    scope_vars(vx, &vars, states, sloc);
+    vx->vars = &vars;
     for (size_t i = 0; i < val_len(states); i++) {
         const val_member_t *m = val_obj_at(states, i);
         vx_state_t st = {vx, m->val, val_str_get(m->key), vx_loc(vx, sloc, val_str_get(m->key)),
@@ -331,6 +385,7 @@ vx_machine(vx_t *vx, const val_t *sm, const char *loc, int kind)
         state_name_check(vx, m, st.loc);
         vx_state(&st);
     }
+    vx->vars = vars.outer;
     int **edges = scope_edges(vx, states, &scope, sloc);
     int s = start ? vx_map_get(&scope, val_str_get(start), val_len(start)) : -1;
     if (start != NULL && s < 0)
@@ -348,7 +403,7 @@ asl_validate(sx_arena_t *a, const val_t *def, asl_type_t type, asl_diags_t *out)
     size_t before = out->len;
     char err[128];
     const jp_prog_t *probe;
-    vx_t vx = {a, out, type, false, false, {0}};
+    vx_t vx = {a, out, type, false, false, {0}, NULL};
 
     vx_map_init(&vx.names, a);
     vx.paths_ok = jp_compile(a, "$", 1, 0, &probe, err, sizeof(err)) == SX_OK;

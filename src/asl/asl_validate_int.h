@@ -43,6 +43,12 @@ typedef struct vx_map {
     size_t len;               /* used slots */
 } vx_map_t;
 
+/* Variables assigned in one scope, linked to the enclosing scopes (no shadowing allowed). */
+typedef struct vx_vars {
+    vx_map_t names;              /* variable names assigned by this scope's states */
+    const struct vx_vars *outer; /* enclosing scope, NULL at the top level */
+} vx_vars_t;
+
 typedef struct vx {
     sx_arena_t *a;            /* scratch arena for locations and compiled programs */
     asl_diags_t *out;         /* where diagnostics go */
@@ -50,6 +56,7 @@ typedef struct vx {
     bool top_jsonata;         /* machine-level QueryLanguage is JSONata */
     bool paths_ok;            /* the path module compiles "$" (not the placeholder) */
     vx_map_t names;           /* every state name seen so far, whole machine */
+    const vx_vars_t *vars;    /* variables of the scope being walked and its outer ones */
 } vx_t;
 
 /* The state being checked. */
