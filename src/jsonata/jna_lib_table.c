@@ -66,6 +66,10 @@ const jna_builtin_t jna_lib_core[] = {
     {"error", "<s?:x>", jna_bi_error, 0},
     {"assert", "<bs?:x>", jna_bi_assert, 0},
     /* date/time */
+    {"now", "<s?s?:s>", jna_bi_now, 0},
+    {"millis", "<:n>", jna_bi_millis, 0},
+    {"fromMillis", "<n-s?s?:s>", jna_bi_from_millis, 0},
+    {"toMillis", "<s-s?:n>", jna_bi_to_millis, 0},
     /* AWS Step Functions additions */
     {NULL, NULL, NULL, 0},
 };
