@@ -358,8 +358,12 @@ void
 vx_machine(vx_t *vx, const val_t *sm, const char *loc, int kind)
 {
     if (!val_is(sm, VAL_OBJ)) {
-        vx_schema(vx, loc, NULL, "The value for the field '%s' must be an object",
-                  kind == 1 ? "Branches" : kind == 2 ? "ItemProcessor" : "Definition");
+        if (kind == 1)
+            vx_schema(vx, loc, NULL, "The value for the field 'Branches' must be an array of "
+                                     "objects");
+        else
+            vx_schema(vx, loc, NULL, "The value for the field '%s' must be an object",
+                      kind == 2 ? "ItemProcessor" : "Definition");
         return;
     }
     scope_fields(vx, sm, loc, kind);

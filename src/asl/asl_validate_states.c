@@ -488,24 +488,27 @@ next_or_end(vx_state_t *st)
         vx_schema(st->vx, st->loc, NULL, "Only one of these fields can be specified: [Next, End]");
 }
 
+/* True when v is an integer in the TimeoutSeconds range (already reported otherwise). */
+static bool
+task_seconds_ok(const val_t *v)
+{
+    return val_is(v, VAL_NUM) && (v->flags & VAL_F_INT) && val_num_get(v) >= 1 &&
+           val_num_get(v) <= (double)TASK_SECONDS_MAX;
+}
+
 static void
 task_rules(vx_state_t *st)
 {
-    long long t = 0, h = 0;
     const val_t *tv = val_obj_gets(st->s, "TimeoutSeconds");
     const val_t *hv = val_obj_gets(st->s, "HeartbeatSeconds");
 
     required(st, "Resource");
     vx_exclusive(st->vx, st->s, st->loc, "TimeoutSeconds", "TimeoutSecondsPath");
     vx_exclusive(st->vx, st->s, st->loc, "HeartbeatSeconds", "HeartbeatSecondsPath");
-    if (val_is(tv, VAL_NUM) && val_is(hv, VAL_NUM)) {
-        t = (long long)val_num_get(tv);
-        h = (long long)val_num_get(hv);
-        if (h >= t)
-            vx_schema(st->vx, st->loc, "HeartbeatSeconds",
-                      "The value for the field 'HeartbeatSeconds' must be less than the value "
-                      "for the field 'TimeoutSeconds'");
-    }
+    if (task_seconds_ok(tv) && task_seconds_ok(hv) && val_num_get(hv) >= val_num_get(tv))
+        vx_schema(st->vx, st->loc, "HeartbeatSeconds",
+                  "The value for the field 'HeartbeatSeconds' must be less than the value for "
+                  "the field 'TimeoutSeconds'");
 }
 
 static void
