@@ -71,5 +71,11 @@ const jna_builtin_t jna_lib_core[] = {
     {"fromMillis", "<n-s?s?:s>", jna_bi_from_millis, 0},
     {"toMillis", "<s-s?:n>", jna_bi_to_millis, 0},
     /* AWS Step Functions additions */
+    {"partition", "<an:a>", jna_bi_partition, JNA_BI_AWS_ONLY},
+    {"range", "<nnn?:a<n>>", jna_bi_range, JNA_BI_AWS_ONLY},
+    {"hash", "<ss?:s>", jna_bi_hash, JNA_BI_AWS_ONLY},
+    {"random", "<n?:n>", jna_bi_random_seeded, JNA_BI_AWS_ONLY},
+    {"uuid", "<:s>", jna_bi_uuid, JNA_BI_AWS_ONLY},
+    {"parse", "<s-:x>", jna_bi_parse, JNA_BI_AWS_ONLY},
     {NULL, NULL, NULL, 0},
 };
