@@ -186,7 +186,7 @@ utf8_sanitize(sx_sbuf_t *b, const unsigned char *s, size_t n)
         int extra = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2
                                : (c & 0xF8) == 0xF0 ? 3 : -1;
         bool ok = extra >= 0 && i + (size_t)extra < n;
-        uint32_t cp = extra == 0 ? c : c & (0x3F >> extra);
+        uint32_t cp = extra <= 0 ? c : c & (0x3F >> extra);
         for (int k = 1; ok && k <= extra; k++) {
             ok = (s[i + k] & 0xC0) == 0x80;
             cp = (cp << 6) | (s[i + k] & 0x3F);

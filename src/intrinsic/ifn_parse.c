@@ -134,6 +134,8 @@ path_end(const istate_t *is)
             break;
         }
     }
+    if (i > is->n)
+        i = is->n; /* a trailing backslash stepped past the end */
     while (i > is->i && isspace((unsigned char)is->s[i - 1]))
         i--;
     return i;

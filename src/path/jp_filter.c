@@ -68,6 +68,7 @@ typedef struct fstate {
     size_t n;      /* bytes */
     size_t i;      /* position */
     int depth;     /* nesting, bounded */
+    unsigned outer; /* filters around this one */
     char *err;     /* message */
     size_t errlen; /* its size */
 } fstate_t;
@@ -309,8 +310,9 @@ parse_operand(fstate_t *fs, fx_opd_t *o)
     if (c == '@' || c == '$') {
         size_t used;
         char sub[160];
-        if (jp_compile_part(fs->a, fs->s + fs->i, fs->n - fs->i, 0, true, &o->path, &used, sub,
-                            sizeof(sub)) != SX_OK)
+        unsigned flags = (fs->outer + 1) << JP_F_DEPTH_SHIFT;
+        if (jp_compile_part(fs->a, fs->s + fs->i, fs->n - fs->i, flags, true, &o->path, &used,
+                            sub, sizeof(sub)) != SX_OK)
             return ffail(fs, "%s", sub);
         fs->i += used;
         return SX_OK;
@@ -421,10 +423,10 @@ parse_or(fstate_t *fs, const jp_fexpr_t **out)
 }
 
 int
-jp_filter_compile(sx_arena_t *a, const char *src, size_t n, const jp_fexpr_t **out,
-                  size_t *used, char *err, size_t errlen)
+jp_filter_compile(sx_arena_t *a, const char *src, size_t n, unsigned depth,
+                  const jp_fexpr_t **out, size_t *used, char *err, size_t errlen)
 {
-    fstate_t fs = {.a = a, .s = src, .n = n, .err = err, .errlen = errlen};
+    fstate_t fs = {.a = a, .s = src, .n = n, .outer = depth, .err = err, .errlen = errlen};
     if (parse_or(&fs, out) != SX_OK)
         return SX_ERR;
     fskip(&fs);

@@ -25,6 +25,11 @@
 /* Internal root kind for `@` (the current node inside a filter). */
 #define JP_ROOT_AT 7
 
+/* Filters nest paths that hold filters: jp_compile_part carries the nesting depth in the
+ * flag bits above JP_F_DEPTH_SHIFT and refuses more than JP_MAX_FILTER_DEPTH levels. */
+#define JP_F_DEPTH_SHIFT 8
+#define JP_MAX_FILTER_DEPTH 16
+
 typedef enum jp_op {
     JP_OP_NAME = 0, /* .name, ['name'] */
     JP_OP_INDEX,    /* [n], [-n] */
@@ -81,9 +86,9 @@ int jp_compile_part(sx_arena_t *a, const char *src, size_t n, unsigned flags, bo
                     const jp_prog_t **out, size_t *used, char *err, size_t errlen);
 
 /* Parses a filter expression starting after "[?(" ; *used = bytes up to and including the
- * closing ")" (the caller checks the "]"). */
-int jp_filter_compile(sx_arena_t *a, const char *src, size_t n, const jp_fexpr_t **out,
-                      size_t *used, char *err, size_t errlen);
+ * closing ")" (the caller checks the "]"). depth: filters around this one. */
+int jp_filter_compile(sx_arena_t *a, const char *src, size_t n, unsigned depth,
+                      const jp_fexpr_t **out, size_t *used, char *err, size_t errlen);
 
 /* Tests node against filter f; root is the document root for `$` operands. */
 bool jp_filter_test(const jp_fexpr_t *f, const val_t *node, const val_t *root,

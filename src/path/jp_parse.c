@@ -340,8 +340,8 @@ read_filter(pstate_t *ps)
     if (ps->i >= ps->n || ps->s[ps->i] != '(')
         return fail(ps, "expected '(' after '[?' at position %zu", ps->i);
     ps->i++;
-    if (jp_filter_compile(ps->a, ps->s + ps->i, ps->n - ps->i, &f, &used, sub, sizeof(sub)) !=
-        SX_OK)
+    if (jp_filter_compile(ps->a, ps->s + ps->i, ps->n - ps->i, ps->flags >> JP_F_DEPTH_SHIFT, &f,
+                          &used, sub, sizeof(sub)) != SX_OK)
         return fail(ps, "invalid filter: %s", sub);
     ps->i += used;
     skip_ws(ps);
@@ -501,6 +501,10 @@ jp_compile_part(sx_arena_t *a, const char *src, size_t n, unsigned flags, bool i
                    .err = err, .errlen = errlen};
     jp_prog_t *p = sx_arena_calloc(a, sizeof(*p));
     int rc = SX_ERR;
+    if ((flags >> JP_F_DEPTH_SHIFT) > JP_MAX_FILTER_DEPTH) {
+        fail(&ps, "filters nested too deeply");
+        goto out;
+    }
     if (n == 0 || (src[0] != '$' && !(infilter && src[0] == '@'))) {
         fail(&ps, "a path must start with '$'");
         goto out;
