@@ -115,6 +115,17 @@ echo_complete(rs_event_t *ev)
         rs_event_reject(ev, "unknown state machine 'unknown'");
         goto out;
     }
+    if (strcmp(ev->machine, "failing") == 0) {
+        out.status = RS_FAILED;
+        out.error = "States.TaskFailed";
+        out.cause = "boom";
+        out.start_ms = sx_wall_ms();
+        out.stop_ms = out.start_ms + 250;
+        out.memory_mb = 100;
+        out.transitions = 3;
+        rs_event_complete(ev, &out);
+        goto out;
+    }
     out.status = RS_SUCCEEDED;
     out.output = json.p;
     out.output_len = json.len;
@@ -524,7 +535,57 @@ test_commit_refused_under_maxmemory(void)
     conf_drop(&cf);
 }
 
+static void
+test_failed_status_and_noscript(void)
+{
+    rs_conf_t cf;
+    texec_t t = {.mode = EX_ECHO};
+    conf_make(&cf, "f", NULL);
+    rs_consumer_t *c = rs_consumer_new(base, &cf, 0, texec_run, texec_committed, &t);
+    RUN_UNTIL(rs_consumer_state(c) == RS_ST_RUNNING, 3000);
+    RUN_MS(200); /* let the SCRIPT LOAD of the connection go out first */
+    freeReplyObject(rt_cmd("CONFIG RESETSTAT"));
+    freeReplyObject(rt_cmd("SCRIPT FLUSH")); /* as after a Redis restart: EVALSHA -> NOSCRIPT */
+    freeReplyObject(rt_cmd("XADD {f}:events * machine failing tenant acme input {}"));
+    RUN_UNTIL(t.written == 1, 3000);
+    CHECK_INT(t.written, 1);
+    redisReply *r = rt_cmd("INFO commandstats");
+    if (getenv("SX_DEBUG") && r)
+        fprintf(stderr, "%s\n", r->str);
+    CHECK(r && r->type == REDIS_REPLY_STRING && strstr(r->str, "cmdstat_eval:calls=1,") != NULL);
+    if (r)
+        freeReplyObject(r);
+    char *v = first_field("{f}:results", "status");
+    CHECK_STR(v, "FAILED");
+    sx_free(v);
+    v = first_field("{f}:results", "error");
+    CHECK_STR(v, "States.TaskFailed");
+    sx_free(v);
+    v = first_field("{f}:results", "cause");
+    CHECK_STR(v, "boom");
+    sx_free(v);
+    v = first_field("{f}:results", "output");
+    CHECK(v == NULL);
+    sx_free(v);
+    v = first_field("{f}:results", "billed_ms");
+    CHECK_STR(v, "300");
+    sx_free(v);
+    CHECK_INT(hget("{f}:usage:acme", "failing|FAILED"), 1);
+    CHECK_INT(hget("{f}:usage:acme", "failing|billed_mb_ms"), 300 * 128);
+    CHECK_INT(hget("{f}:usage:acme", "failing|transitions"), 3);
+    /* the next commit finds the script cached again: EVALSHA, no second EVAL */
+    freeReplyObject(rt_cmd("XADD {f}:events * machine failing tenant acme input {}"));
+    RUN_UNTIL(t.written == 2, 3000);
+    r = rt_cmd("INFO commandstats");
+    CHECK(r && r->type == REDIS_REPLY_STRING && strstr(r->str, "cmdstat_eval:calls=1,") != NULL);
+    if (r)
+        freeReplyObject(r);
+    rs_consumer_free(c);
+    conf_drop(&cf);
+}
+
 static const sx_test_t tests[] = {
+    {"failed_status_and_noscript", test_failed_status_and_noscript},
     {"basic_batches_and_usage", test_basic_batches_and_usage},
     {"validation_dead_letters", test_validation_dead_letters},
     {"takeover_and_gated_commit", test_takeover_and_gated_commit},
