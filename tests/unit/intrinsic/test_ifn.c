@@ -103,6 +103,8 @@ test_grammar(void)
     CHECK(!compiles("States.Array(abc)"));
     CHECK(!compiles("States.Array($.a b)"));
     CHECK(!compiles("States.Array($.a[)"));
+    CHECK(!compiles("States.Array($['\\"));       /* fuzz: trailing backslash in a path */
+    CHECK(!compiles("States.Array($['a\\',"));
     CHECK(!compiles("States.Array(01)"));
     CHECK(!compiles("Array()"));
     CHECK(!compiles(""));

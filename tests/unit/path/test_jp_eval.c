@@ -261,6 +261,21 @@ test_filter_syntax_errors(void)
     CHECK(!compiles("$.a[?@.x]", 0));
     CHECK(!compiles("$.a[?(1)]", 0));
     CHECK(!compiles("$.a[?(@.x && )]", 0));
+    /* filters inside filters: bounded nesting */
+    char deep[1024] = "$.a";
+    for (int k = 0; k < 16; k++)
+        strcat(deep, "[?(@.b");
+    for (int k = 0; k < 16; k++)
+        strcat(deep, ")]");
+    CHECK(compiles(deep, 0));
+    char deeper[1024] = "$.a";
+    for (int k = 0; k < 40; k++)
+        strcat(deeper, "[?(@.b");
+    for (int k = 0; k < 40; k++)
+        strcat(deeper, ")]");
+    CHECK(!compiles(deeper, 0));
+    CHECK_STR(run("$.a[?(@.b[?(@ > 1)])].n", "{\"a\":[{\"b\":[1,2],\"n\":1},{\"b\":[0],\"n\":2}]}"),
+              "[1]");
 }
 
 static void
