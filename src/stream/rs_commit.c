@@ -11,9 +11,12 @@
  *   KEYS[1] events stream, KEYS[2] results stream, KEYS[3] dead-letter stream,
  *   KEYS[4..] usage hashes of the tenants in the batch ("{tag}:usage:<tenant>")
  *   ARGV[1] group, ARGV[2] results MAXLEN ~, ARGV[3] dead-letter MAXLEN ~, then per entry:
- *     id, kind ('r' result, 'd' dead letter, 'a' ack only), nf (field/value pairs),
- *     nf pairs of the entry to XADD, and for 'r' a usage tail:
- *     key index, machine, status, billed_ms, billed_mb_ms, transitions
+ *     id, 'r', usage key index, name, machine, tenant, status, output-or-error, cause,
+ *         start, stop, billed_ms, billed_mb, billed_mb_ms, transitions    (15 arguments)
+ *     id, 'd', nf, nf field/value pairs of the dead-letter entry
+ *     id, 'a'                                          (ack only: entry deleted)
+ *   Field names of results live in the script, not in ARGV: Redis converts every ARGV
+ *   element to a Lua string on each call, so fewer arguments per entry is faster.
  *   Returns a flat string with one '1' (this call acked and wrote) or '0' (already acked)
  *   per entry: never a nested table (hiredis 0.14 depth limits).
  * Usage counters are summed per batch inside the script and written with one HINCRBY per
@@ -43,36 +46,61 @@ static const char commit_lua[] =
     "local acc, res = {}, {}\n"
     "local i, n = 4, #ARGV\n"
     "while i <= n do\n"
-    "  local id, kind, nf = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])\n"
-    "  local fs = i + 3\n"
-    "  local fe = fs + 2 * nf - 1\n"
-    "  local u = fe + 1\n"
-    "  i = u\n"
-    "  if kind == 'r' then i = i + 6 end\n"
-    "  if redis.call('XACK', KEYS[1], grp, id) == 1 then\n"
-    "    res[#res + 1] = '1'\n"
-    "    if kind == 'r' then\n"
-    "      redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, unpack(ARGV, fs, fe))\n"
-    "      local k = ARGV[u]\n"
-    "      local h = acc[k]\n"
-    "      if h == nil then h = {}; acc[k] = h end\n"
-    "      local m = ARGV[u + 1] .. '|'\n"
-    "      h[m .. 'requests'] = (h[m .. 'requests'] or 0) + 1\n"
-    "      h[m .. 'billed_ms'] = (h[m .. 'billed_ms'] or 0) + tonumber(ARGV[u + 3])\n"
-    "      h[m .. 'billed_mb_ms'] = (h[m .. 'billed_mb_ms'] or 0) + tonumber(ARGV[u + 4])\n"
-    "      h[m .. 'transitions'] = (h[m .. 'transitions'] or 0) + tonumber(ARGV[u + 5])\n"
-    "      local s = m .. ARGV[u + 2]\n"
-    "      h[s] = (h[s] or 0) + 1\n"
-    "    elseif kind == 'd' then\n"
+    "  local id, kind = ARGV[i], ARGV[i + 1]\n"
+    "  if kind == 'r' then\n"
+    "    local u = i + 2\n"
+    "    i = i + 15\n"
+    "    if redis.call('XACK', KEYS[1], grp, id) == 1 then\n"
+    "      res[#res + 1] = '1'\n"
+    "      local st = ARGV[u + 4]\n"
+    "      if st == 'SUCCEEDED' then\n"
+    "        redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, 'name', ARGV[u + 1],\n"
+    "          'machine', ARGV[u + 2], 'tenant', ARGV[u + 3], 'status', st, 'output', ARGV[u + 5],\n"
+    "          'start', ARGV[u + 7], 'stop', ARGV[u + 8], 'billed_ms', ARGV[u + 9],\n"
+    "          'billed_mb', ARGV[u + 10])\n"
+    "      else\n"
+    "        redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, 'name', ARGV[u + 1],\n"
+    "          'machine', ARGV[u + 2], 'tenant', ARGV[u + 3], 'status', st, 'error', ARGV[u + 5],\n"
+    "          'cause', ARGV[u + 6], 'start', ARGV[u + 7], 'stop', ARGV[u + 8],\n"
+    "          'billed_ms', ARGV[u + 9], 'billed_mb', ARGV[u + 10])\n"
+    "      end\n"
+    "      local h = acc[ARGV[u]]\n"
+    "      if h == nil then h = {}; acc[ARGV[u]] = h end\n"
+    "      local m = ARGV[u + 2]\n"
+    "      local c = h[m]\n"
+    "      if c == nil then c = {0, 0, 0, 0, {}}; h[m] = c end\n"
+    "      c[1] = c[1] + 1\n"
+    "      c[2] = c[2] + tonumber(ARGV[u + 9])\n"
+    "      c[3] = c[3] + tonumber(ARGV[u + 11])\n"
+    "      c[4] = c[4] + tonumber(ARGV[u + 12])\n"
+    "      c[5][st] = (c[5][st] or 0) + 1\n"
+    "    else\n"
+    "      res[#res + 1] = '0'\n"
+    "    end\n"
+    "  elseif kind == 'd' then\n"
+    "    local fs = i + 3\n"
+    "    local fe = fs + 2 * tonumber(ARGV[i + 2]) - 1\n"
+    "    i = fe + 1\n"
+    "    if redis.call('XACK', KEYS[1], grp, id) == 1 then\n"
+    "      res[#res + 1] = '1'\n"
     "      redis.call('XADD', KEYS[3], 'MAXLEN', '~', dmax, '*', 'id', id, unpack(ARGV, fs, fe))\n"
+    "    else\n"
+    "      res[#res + 1] = '0'\n"
     "    end\n"
     "  else\n"
-    "    res[#res + 1] = '0'\n"
+    "    i = i + 2\n"
+    "    res[#res + 1] = redis.call('XACK', KEYS[1], grp, id) == 1 and '1' or '0'\n"
     "  end\n"
     "end\n"
     "for k, h in pairs(acc) do\n"
     "  local key = KEYS[tonumber(k)]\n"
-    "  for f, v in pairs(h) do redis.call('HINCRBY', key, f, v) end\n"
+    "  for m, c in pairs(h) do\n"
+    "    redis.call('HINCRBY', key, m .. '|requests', c[1])\n"
+    "    redis.call('HINCRBY', key, m .. '|billed_ms', c[2])\n"
+    "    redis.call('HINCRBY', key, m .. '|billed_mb_ms', c[3])\n"
+    "    redis.call('HINCRBY', key, m .. '|transitions', c[4])\n"
+    "    for s, v in pairs(c[5]) do redis.call('HINCRBY', key, m .. '|' .. s, v) end\n"
+    "  end\n"
     "end\n"
     "return table.concat(res)\n";
 
@@ -125,7 +153,7 @@ static int
 batch_send(batch_t *b)
 {
     rs_consumer_t *c = b->c;
-    size_t nargs = 9, ntenant = 0, k = 0;
+    size_t nargs = 9 + b->n, ntenant = 0, k = 0; /* fixed part + up to one key per entry */
     const char **argv;
     size_t *lens;
     char (*nums)[24];
@@ -135,10 +163,10 @@ batch_send(batch_t *b)
     int rc;
 
     for (size_t i = 0; i < b->n; i++)
-        nargs += 5 + b->ev[i]->_nargs;
+        nargs += 3 + b->ev[i]->_nargs;
     argv = sx_malloc(nargs * sizeof(*argv));
     lens = sx_malloc(nargs * sizeof(*lens));
-    nums = sx_malloc((2 * b->n + 4) * sizeof(*nums));
+    nums = sx_malloc((b->n + 4) * sizeof(*nums));
     tenants = sx_malloc((b->n + 1) * sizeof(*tenants));
     key_off = sx_malloc((b->n + 1) * sizeof(*key_off));
     /* distinct tenants of result entries -> KEYS[4..] */
@@ -173,25 +201,24 @@ batch_send(batch_t *b)
     ARGZ(nums[2]);
     for (size_t i = 0; i < b->n; i++) {
         rs_event_t *ev = b->ev[i];
-        const char *kind = ev->_kind == 'r' ? "r" : ev->_kind == 'd' ? "d" : "a";
-        size_t npairs = ev->_kind == 'r' ? (size_t)(ev->_nargs - 5) / 2 : ev->_nargs / 2u;
-        if (ev->_kind == 'a')
-            npairs = 0;
         ARGZ(ev->id);
-        ARGZ(kind);
-        snprintf(nums[3 + 2 * i], sizeof(nums[0]), "%zu", npairs);
-        ARGZ(nums[3 + 2 * i]);
-        for (size_t a = 0; a < 2 * npairs; a++)
-            ARG(ev->_buf.p + ev->_args[a][0], ev->_args[a][1]);
         if (ev->_kind == 'r') {
             size_t t;
             for (t = 0; t < ntenant && strcmp(tenants[t], ev->tenant) != 0; t++)
                 ;
-            snprintf(nums[4 + 2 * i], sizeof(nums[0]), "%zu", 4 + t);
-            ARGZ(nums[4 + 2 * i]);
-            for (size_t a = 2 * npairs; a < ev->_nargs; a++)
-                ARG(ev->_buf.p + ev->_args[a][0], ev->_args[a][1]);
+            ARGZ("r");
+            snprintf(nums[3 + i], sizeof(nums[0]), "%zu", 4 + t);
+            ARGZ(nums[3 + i]);
+        } else if (ev->_kind == 'd') {
+            ARGZ("d");
+            snprintf(nums[3 + i], sizeof(nums[0]), "%u", ev->_nargs / 2u);
+            ARGZ(nums[3 + i]);
+        } else {
+            ARGZ("a");
+            continue;
         }
+        for (size_t a = 0; a < ev->_nargs; a++)
+            ARG(ev->_buf.p + ev->_args[a][0], ev->_args[a][1]);
     }
 #undef ARG
 #undef ARGZ

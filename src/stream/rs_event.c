@@ -5,9 +5,10 @@
  * arguments its part of the commit script needs, copied into the event's own buffer, so the
  * executor's strings may die right after the call. Layout (see rs_commit.c for the script):
  *
- *   kind 'r':  field/value pairs of the result entry ... , then the usage tail
- *              machine, status, billed_ms, billed_mb_ms, transitions
- *              (the consumer inserts the usage-key index before the tail when it flushes)
+ *   kind 'r':  12 values in a fixed order (the script knows the field names, so they are
+ *              not sent per entry): name, machine, tenant, status, output or error, cause,
+ *              start, stop, billed_ms, billed_mb, billed_mb_ms, transitions
+ *              (the consumer puts the usage-key index in front when it flushes)
  *   kind 'd':  field/value pairs of the dead-letter entry
  *   kind 'a':  nothing (ack only: the entry was deleted from the stream)
  *
@@ -101,29 +102,21 @@ rs_event_complete(rs_event_t *ev, const rs_outcome_t *out)
     ev->_kind = 'r';
     ev->_nargs = 0;
     sx_sbuf_reset(&ev->_buf);
-    arg_pairz(ev, "name", name);
-    arg_pairz(ev, "machine", ev->machine);
-    arg_pairz(ev, "tenant", ev->tenant);
-    arg_pairz(ev, "status", st);
-    if (out->status == RS_SUCCEEDED) {
-        arg_pair(ev, "output", out->output ? out->output : "null",
-                 out->output ? out->output_len : 4);
-    } else {
-        arg_pairz(ev, "error", out->error);
-        arg_pairz(ev, "cause", out->cause);
-    }
-    rs_event_arg(ev, "start", 5);
-    rs_event_argi(ev, out->start_ms);
-    rs_event_arg(ev, "stop", 4);
-    rs_event_argi(ev, out->stop_ms);
-    rs_event_arg(ev, "billed_ms", 9);
-    rs_event_argi(ev, bms);
-    rs_event_arg(ev, "billed_mb", 9);
-    rs_event_argi(ev, bmb);
-    /* usage tail */
+    rs_event_arg(ev, name, strlen(name));
     rs_event_arg(ev, ev->machine, strlen(ev->machine));
+    rs_event_arg(ev, ev->tenant, strlen(ev->tenant));
     rs_event_arg(ev, st, strlen(st));
+    if (out->status == RS_SUCCEEDED) {
+        rs_event_arg(ev, out->output ? out->output : "null", out->output ? out->output_len : 4);
+        rs_event_arg(ev, "", 0);
+    } else {
+        rs_event_arg(ev, out->error ? out->error : "", out->error ? strlen(out->error) : 0);
+        rs_event_arg(ev, out->cause ? out->cause : "", out->cause ? strlen(out->cause) : 0);
+    }
+    rs_event_argi(ev, out->start_ms);
+    rs_event_argi(ev, out->stop_ms);
     rs_event_argi(ev, bms);
+    rs_event_argi(ev, bmb);
     rs_event_argi(ev, bms * bmb);
     rs_event_argi(ev, out->transitions);
     rs_consumer_enqueue_commit(ev->consumer, ev);
