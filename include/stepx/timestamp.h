@@ -15,7 +15,8 @@
  *   second 00..59 (no leap second, as java.time rejects it);
  * - fraction: one to nine digits (nanosecond precision);
  * - numeric offset up to +-18:00 (the java.time ZoneOffset range), minutes 00..59; "-00:00"
- *   is UTC.
+ *   is UTC. No recording shows AWS accepting or rejecting an offset; RFC3339 and the
+ *   "ISO-8601 extended offset date-time" wording of AWS's errors both allow it.
  *
  * A parsed timestamp is an instant: seconds since the Unix epoch (UTC, may be negative) plus
  * nanoseconds. The pair, rather than one int64 of nanoseconds, keeps years 0000..9999 exact

@@ -2,9 +2,6 @@
  * test_choice.c: Choice rules (src/asl/asl_choice*.c): compile diagnostics, StringMatches
  * globs, and evaluation semantics (type mismatch, numbers, UTF-16 order, timestamps,
  * IsPresent, missing paths, And/Or/Not short-circuit, $$ and $var operands).
- *
- * Evaluation needs the path module (jp_compile/jp_eval); while src/path only has its
- * placeholder the evaluation tests print SKIP and check nothing.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -27,25 +24,6 @@ json(const char *s)
     }
     return v;
 }
-
-static bool
-paths_ready(void)
-{
-    const jp_prog_t *p;
-    char err[64];
-    sx_arena_t *a = sx_arena_new(0);
-    bool ok = jp_compile(a, "$.a", 3, 0, &p, err, sizeof err) == SX_OK;
-    sx_arena_free(a);
-    return ok;
-}
-
-#define NEED_PATHS()                                                                               \
-    do {                                                                                           \
-        if (!paths_ready()) {                                                                      \
-            printf("SKIP %s: path module not built yet\n", __func__);                              \
-            return;                                                                                \
-        }                                                                                          \
-    } while (0)
 
 /* ---- compile diagnostics ---- */
 
@@ -151,7 +129,6 @@ test_compile_operands(void)
 static void
 test_compile_paths(void)
 {
-    NEED_PATHS();
     A = sx_arena_new(0);
     expect_error("{\"Next\":\"X\",\"Variable\":\"a.b\",\"IsNull\":true}", 0,
                  "The value for the field 'Variable' must be a valid JSONPath", "/Variable");
@@ -294,7 +271,6 @@ eval_on(const char *rule, const char *input, const char **cause)
 static void
 test_eval_types(void)
 {
-    NEED_PATHS();
     A = sx_arena_new(0);
     /* type mismatch is false, no coercion */
     CHECK_INT(EV("NumericEquals", "1", "{\"v\":\"1\"}"), 0);
@@ -325,7 +301,6 @@ test_eval_types(void)
 static void
 test_eval_compare(void)
 {
-    NEED_PATHS();
     A = sx_arena_new(0);
     /* numbers: 1 == 1.0, doubles */
     CHECK_INT(EV("NumericEquals", "1", "{\"v\":1.0}"), 1);
@@ -373,7 +348,6 @@ test_eval_paths(void)
 {
     const char *cause = NULL;
 
-    NEED_PATHS();
     A = sx_arena_new(0);
     /* ...Path operands; a mismatched operand type is false */
     CHECK_INT(eval_on(RULE("NumericLessThanPath", "\"$.lim\""), "{\"v\":1,\"lim\":2}", NULL), 1);
@@ -421,7 +395,6 @@ test_eval_paths(void)
 static void
 test_eval_bool_ops(void)
 {
-    NEED_PATHS();
     A = sx_arena_new(0);
     const char *and_rule =
         "{\"Next\":\"N\",\"And\":[{\"Variable\":\"$.a\",\"NumericGreaterThan\":1},"
@@ -457,7 +430,6 @@ test_select(void)
     sx_err_t e = {0};
     int idx = 99;
 
-    NEED_PATHS();
     A = sx_arena_new(0);
     CHECK_INT(compile("{\"Variable\":\"$.x\",\"IsPresent\":false,\"Assign\":{\"s\":\"U\"},"
                       "\"Next\":\"F\"}",
