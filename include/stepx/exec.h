@@ -112,11 +112,15 @@ typedef struct ex_opts {
     const char *role_arn;     /* default arn:aws:iam::<account>:role/StepxExecutionRole */
     bool sync;                /* StartSyncExecution (EXPRESS: no RedriveCount) */
     bool history;             /* materialise history events */
+    void *ud;                 /* caller's data (ex_exec_ud) */
+    size_t input_size;        /* compact JSON size of the input when known (e.g. the
+                                 request body length), 0 = measure it */
 } ex_opts_t;
 
 /* Creates an execution of m (referenced until ex_exec_free). Strings in o are copied. */
 ex_exec_t *ex_exec_new(ex_engine_t *e, asl_machine_t *m, const ex_opts_t *o);
 sx_arena_t *ex_exec_arena(ex_exec_t *ex);
+void *ex_exec_ud(const ex_exec_t *ex);
 /* Starts the execution with input (borrowed, see above): posts it on the scheduler. */
 void ex_exec_start(ex_exec_t *ex, const val_t *input);
 /* Stops a running execution (status ABORTED); cancels its timers and calls. */

@@ -331,7 +331,7 @@ ex_engine_init(ex_engine_t *e, sch_t *s)
 {
     memset(e, 0, sizeof(*e));
     e->sch = s;
-    e->arena_first = 1024;
+    e->arena_first = (sizeof(ex_exec_t) + 256 + 63) & ~(size_t)63;
     e->batch = 64;
 }
 
@@ -380,21 +380,7 @@ ex_exec_new(ex_engine_t *e, asl_machine_t *m, const ex_opts_t *o)
         sx_uuid4(uuid);
         ex->o.exec_name = sx_arena_strndup(a, uuid, 36);
     }
-    ex->o.role_arn = o->role_arn != NULL
-                         ? dup_or(a, o->role_arn, NULL)
-                         : sx_arena_printf(a, NULL, "arn:aws:iam::%s:role/StepxExecutionRole",
-                                           ex->o.account);
-    ex->sm_arn = sx_arena_printf(a, NULL, "arn:aws:states:%s:%s:stateMachine:%s", ex->o.region,
-                                 ex->o.account, ex->o.sm_name);
-    if (o->type == ASL_TYPE_EXPRESS) {
-        sx_uuid4(uuid);
-        ex->arn = sx_arena_printf(a, NULL, "arn:aws:states:%s:%s:express:%s:%s:%s",
-                                  ex->o.region, ex->o.account, ex->o.sm_name, ex->o.exec_name,
-                                  uuid);
-    } else {
-        ex->arn = sx_arena_printf(a, NULL, "arn:aws:states:%s:%s:execution:%s:%s",
-                                  ex->o.region, ex->o.account, ex->o.sm_name, ex->o.exec_name);
-    }
+    ex->o.role_arn = dup_or(a, o->role_arn, NULL);
     ex->deadline.fn = deadline_fn;
     ex->status = EX_RUNNING;
     ex_flow_t *r = &ex->root;
@@ -412,15 +398,46 @@ ex_exec_arena(ex_exec_t *ex)
     return ex->a;
 }
 
+void *
+ex_exec_ud(const ex_exec_t *ex)
+{
+    return ex->o.ud;
+}
+
+/* The execution ARN, built on first use (an Express ARN needs a random UUID). */
+static const char *
+exec_arn(ex_exec_t *ex)
+{
+    char uuid[40];
+    if (ex->arn != NULL)
+        return ex->arn;
+    if (ex->o.type == ASL_TYPE_EXPRESS) {
+        sx_uuid4(uuid);
+        ex->arn = sx_arena_printf(ex->a, NULL, "arn:aws:states:%s:%s:express:%s:%s:%s",
+                                  ex->o.region, ex->o.account, ex->o.sm_name, ex->o.exec_name,
+                                  uuid);
+    } else {
+        ex->arn = sx_arena_printf(ex->a, NULL, "arn:aws:states:%s:%s:execution:%s:%s",
+                                  ex->o.region, ex->o.account, ex->o.sm_name, ex->o.exec_name);
+    }
+    return ex->arn;
+}
+
 static const val_t *
 ctx_execution(ex_exec_t *ex)
 {
     sx_arena_t *a = ex->a;
+    if (ex->o.role_arn == NULL)
+        ex->o.role_arn = sx_arena_printf(a, NULL, "arn:aws:iam::%s:role/StepxExecutionRole",
+                                         ex->o.account);
+    if (ex->sm_arn == NULL)
+        ex->sm_arn = sx_arena_printf(a, NULL, "arn:aws:states:%s:%s:stateMachine:%s",
+                                     ex->o.region, ex->o.account, ex->o.sm_name);
     char ts[32];
     val_objb_t b;
     sx_fmt_iso_ms(ex->start_ms, ts);
     val_objb_init(&b, a, 6);
-    val_objb_sets(&b, "Id", val_str_nocopy(a, ex->arn, strlen(ex->arn)));
+    val_objb_sets(&b, "Id", val_str_nocopy(a, exec_arn(ex), strlen(ex->arn)));
     val_objb_sets(&b, "Input", ex->input);
     val_objb_sets(&b, "StartTime", val_strz(a, ts));
     val_objb_sets(&b, "Name", val_str_nocopy(a, ex->o.exec_name, strlen(ex->o.exec_name)));
@@ -464,7 +481,8 @@ ex_exec_start(ex_exec_t *ex, const val_t *input)
         limit_ms = EX_EXPRESS_MAX_MS;
     if (limit_ms > 0)
         sch_timer_arm(s, &ex->deadline, ex->start_ms + limit_ms);
-    if (ex_payload_too_big(input, EX_PAYLOAD_MAX)) {
+    if (ex->o.input_size > 0 ? ex->o.input_size > EX_PAYLOAD_MAX
+                             : ex_payload_too_big(input, EX_PAYLOAD_MAX)) {
         ex->error = ASL_E_DATA_LIMIT;
         ex->cause = "The state/task 'input' returned a result with a size exceeding the "
                     "maximum number of bytes service limit.";
@@ -553,7 +571,7 @@ ex_exec_cause(const ex_exec_t *ex)
 const char *
 ex_exec_arn(const ex_exec_t *ex)
 {
-    return ex->arn;
+    return exec_arn((ex_exec_t *)ex);
 }
 
 int64_t

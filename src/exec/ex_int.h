@@ -65,7 +65,7 @@ struct ex_flow {
     const val_t *output;     /* output of the finished state / flow */
     const val_t *map_value;  /* this iteration's item ($$.Map.Item.Value) */
     sx_err_t err;            /* pending or final error */
-    ex_call_t call;          /* the in-flight task attempt */
+    ex_call_t *call;         /* the task attempt (arena, made on the first Task) */
     ex_kids_t *kids;         /* children of the current Parallel/Map, or NULL */
     ex_flow_t *next_free;    /* free-list link */
 };
@@ -99,7 +99,6 @@ struct ex_exec {
     const char *sm_arn;       /* state machine ARN */
     const val_t *ctx_exec;    /* context "Execution" member */
     const val_t *ctx_sm;      /* context "StateMachine" member */
-    const val_t *k_execution, *k_state_machine, *k_state, *k_name, *k_entered, *k_retry;
     int64_t start_ms, stop_ms;
     uint32_t next_id;         /* last history event id handed out */
     uint64_t transitions;     /* states entered */

@@ -354,7 +354,9 @@ ex_task_attempt(ex_flow_t *f)
     ex_event(f, lambda ? "LambdaFunctionStarted" : "TaskStarted", NULL, NULL);
     if (ex->invocations == NULL)
         ex->invocations = sx_arena_calloc(ex->a, ex->m->nstates * sizeof(uint32_t));
-    ex_call_t *c = &f->call;
+    if (f->call == NULL)
+        f->call = sx_arena_alloc(ex->a, sizeof(*f->call));
+    ex_call_t *c = f->call;
     memset(c, 0, sizeof(*c));
     c->resource = s->u.task.resource;
     c->state = s->name;
@@ -397,7 +399,7 @@ static ex_flow_t *
 call_flow(ex_call_t *c)
 {
     ex_flow_t *f = c->_flow;
-    if (f == NULL || f->phase != PH_TASK || &f->call != c || f->call._gen != c->_gen)
+    if (f == NULL || f->phase != PH_TASK || f->call != c || c->_gen == 0)
         return NULL;
     return f;
 }
@@ -448,7 +450,9 @@ void
 ex_task_cancel(ex_flow_t *f)
 {
     ex_exec_t *ex = f->ex;
-    ex_call_t *c = &f->call;
+    ex_call_t *c = f->call;
+    if (c == NULL)
+        return;
     for (uint32_t i = 0; i < ex->eng->nresources; i++)
         if (ex->eng->resources[i].cancel != NULL)
             ex->eng->resources[i].cancel(ex->eng->resources[i].ud, c);
@@ -507,7 +511,7 @@ ex_flow_timer_fn(sch_timer_t *t)
         bool hb = f->hb_deadline != 0 && now >= f->hb_deadline;
         bool to = f->task_deadline != 0 && now >= f->task_deadline;
         if (!hb && !to) {
-            ex_call_heartbeat(&f->call);
+            ex_call_heartbeat(f->call);
             return;
         }
         ex_task_cancel(f);
