@@ -437,7 +437,8 @@ ctx_execution(ex_exec_t *ex)
     val_objb_t b;
     sx_fmt_iso_ms(ex->start_ms, ts);
     val_objb_init(&b, a, 6);
-    val_objb_sets(&b, "Id", val_str_nocopy(a, exec_arn(ex), strlen(ex->arn)));
+    const char *arn = exec_arn(ex);
+    val_objb_sets(&b, "Id", val_str_nocopy(a, arn, strlen(arn)));
     val_objb_sets(&b, "Input", ex->input);
     val_objb_sets(&b, "StartTime", val_strz(a, ts));
     val_objb_sets(&b, "Name", val_str_nocopy(a, ex->o.exec_name, strlen(ex->o.exec_name)));
