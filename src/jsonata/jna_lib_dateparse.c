@@ -73,6 +73,8 @@ typedef struct iso_parts {
     int year, month, day, hour, minute, second, ms;
     bool has_month, has_day, has_time, has_frac, has_zone;
     int zone_min; /* offset in minutes */
+    bool zone_z;  /* the zone was 'Z' */
+    int frac_digits, frac_value; /* the fraction as written (date-only legacy forms) */
     bool zone_bad;
 } iso_parts_t;
 
@@ -111,12 +113,15 @@ iso_match(const char *s, size_t n, iso_parts_t *p)
         if (k == i + 1)
             return false;
         p->has_frac = true;
+        p->frac_digits = (int)(k - i - 1);
+        for (size_t j = i + 1; j < k && j < i + 4; j++)
+            p->frac_value = p->frac_value * 10 + (s[j] - '0');
         for (size_t j = 0; j < 3; j++)
             p->ms = p->ms * 10 + (i + 1 + j < k ? s[i + 1 + j] - '0' : 0);
         i = k;
     }
     if (i < n && s[i] == 'Z') {
-        p->has_zone = true;
+        p->has_zone = p->zone_z = true;
         i++;
     } else if (i < n && (s[i] == '+' || s[i] == '-')) {
         size_t k = i + 1;
@@ -143,19 +148,30 @@ static double
 iso_value(const iso_parts_t *p)
 {
     int month = p->has_month ? p->month : 1, day = p->has_day ? p->day : 1;
+    int ms = p->has_time ? p->ms : 0;
     double t;
 
-    if ((p->has_day && !p->has_month) || (p->has_frac && !p->has_time) ||
-        (p->has_zone && !p->has_time) || p->zone_bad)
+    if ((p->has_day && !p->has_month) || p->zone_bad)
         return NAN;
+    if (!p->has_time && p->has_zone && !p->zone_z)
+        return NAN; /* V8 takes a bare 'Z' after a date, not an offset */
+    if (p->has_frac && !p->has_time) {
+        /* V8's legacy fallback reads "2018.5" as May 2018 and "2018-01.5" as 5 January */
+        if (p->has_day || p->frac_digits > 2 || p->frac_value == 0)
+            return NAN;
+        if (!p->has_month)
+            month = p->frac_value;
+        else
+            day = p->frac_value;
+    }
     if (month < 1 || month > 12 || day < 1 || day > 31 || p->hour > 24 || p->minute > 59 ||
         p->second > 59)
         return NAN;
-    if (p->hour == 24 && (p->minute || p->second || p->ms))
+    if (p->hour == 24 && (p->minute || p->second || ms))
         return NAN;
     t = (double)jna_days_from_civil(p->year, month, 1) * JNA_MS_PER_DAY +
         (day - 1) * JNA_MS_PER_DAY + p->hour * 3600000.0 + p->minute * 60000.0 +
-        p->second * 1000.0 + p->ms;
+        p->second * 1000.0 + ms;
     return t - p->zone_min * 60000.0;
 }
 
@@ -198,13 +214,19 @@ part_regex(jna_fctx_t *c, sx_sbuf_t *b, dt_part_t *p, const dt_part_t *next)
         }
         return SX_OK;
     }
+    if (p->component == 'f') {
+        sx_sbuf_adds(b, "[0-9]+");
+        return SX_OK;
+    }
     if (p->has_ifmt) {
         if (p->ifmt.kind == JNA_IPIC_SEQUENCE)
             return jna_fctx_fail(c, "D3130", NULL,
                                  "Formatting or parsing an integer as a sequence starting with "
                                  "%s is not supported by this implementation",
                                  jna_json_text(c, val_strz(c->arena, p->ifmt.token)));
-        if (next != NULL && !next->literal)
+        /* analyseDateTimePicture: an integer marker right after another fixes the width */
+        if (next != NULL && !next->literal && next->has_ifmt && next->component != 'Z' &&
+            next->component != 'z')
             p->ifmt.fixed_width = p->ifmt.mandatory;
         jna_ipic_regex(b, &p->ifmt);
         return SX_OK;
@@ -268,6 +290,17 @@ zone_value(const dt_part_t *p, const char *s, size_t n)
     return oh * 60 + om;
 }
 
+/* parseFloat('0.' + first three digits) * 1000 */
+static double
+frac_ms(const char *s, size_t n)
+{
+    char t[8] = "0.";
+
+    memcpy(t + 2, s, n < 3 ? n : 3);
+    t[2 + (n < 3 ? n : 3)] = '\0';
+    return strtod(t, NULL) * 1000;
+}
+
 static bool
 truthy(const comps_t *k, char comp)
 {
@@ -323,7 +356,7 @@ compute(jna_fctx_t *c, comps_t *k, const val_t **out)
     double ms;
 
     snprintf(comps, sizeof(comps), "%s%s",
-             date_b ? "Yd" : date_c ? "XxwF" : date_d ? "XWF" : "YMD", time_b ? "Phmsf" : "Hmsf");
+             date_b ? "YD" : date_c ? "XxwF" : date_d ? "XWF" : "YMD", time_b ? "Phmsf" : "Hmsf");
     if (fill_defaults(c, k, comps) != SX_OK)
         return SX_ERR;
     if (date_c || date_d)
@@ -369,6 +402,8 @@ read_components(jna_fctx_t *c, const dt_pic_t *pic, const char *s, PCRE2_SIZE *o
             continue;
         if (p->component == 'Z' || p->component == 'z')
             v = zone_value(p, g, gl);
+        else if (p->component == 'f')
+            v = frac_ms(g, gl);
         else if (p->has_ifmt)
             v = jna_ipic_value(&p->ifmt, g, gl);
         else

@@ -213,7 +213,7 @@ recase_ascii(char *s, size_t n, jna_ipic_case_t cas)
 static void
 letters_format(sx_sbuf_t *b, double v, char a)
 {
-    char tmp[64];
+    char tmp[1100]; /* 26^218 > DBL_MAX */
     size_t k = sizeof(tmp);
 
     while (v > 0 && k > 0) {
@@ -274,7 +274,12 @@ decimal_group(sx_sbuf_t *b, const uint32_t *cps, size_t n, const jna_ipic_t *p)
         total = n;
         for (int s = p->nseps - 1; s >= 0; s--) {
             long pos = (long)total - p->seps[s].position;
-            if (pos < 0) { /* JS substr(negative): the separator goes to the front */
+            if (pos < 0) {
+                /* JS: substr(0, pos) is "" and substr(pos) keeps the last -pos characters,
+                 * so the characters before those are lost */
+                size_t keep = (size_t)(-pos) < total ? (size_t)(-pos) : total;
+                memmove(outcp, outcp + (total - keep), keep * sizeof(*outcp));
+                total = keep;
                 pos = 0;
             }
             memmove(outcp + pos + 1, outcp + pos, (total - (size_t)pos) * sizeof(*outcp));
@@ -291,6 +296,7 @@ decimal_group(sx_sbuf_t *b, const uint32_t *cps, size_t n, const jna_ipic_t *p)
 static void
 decimal_format(sx_sbuf_t *b, double v, const jna_ipic_t *p)
 {
+    size_t start = b->len;
     char num[VAL_NUM_BUF];
     size_t len = val_num_fmt(v, num), n = 0;
     int pad = p->mandatory - (int)len;
@@ -308,7 +314,7 @@ decimal_format(sx_sbuf_t *b, double v, const jna_ipic_t *p)
         uint32_t last = n > 0 ? cps[n - 1] : 0;
         const char *suffix = last == '1' ? "st" : last == '2' ? "nd" : last == '3' ? "rd" : "th";
         /* the reference looks at the formatted text, separators included */
-        if (b->len > 1 && b->p[b->len - 2] == '1')
+        if (b->len - start > 1 && b->p[b->len - 2] == '1')
             suffix = "th";
         sx_sbuf_adds(b, suffix);
     }

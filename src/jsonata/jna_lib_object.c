@@ -23,6 +23,23 @@ member_at(const val_t *obj, const uint32_t *order, size_t i)
     return val_obj_at(obj, order ? order[i] : i);
 }
 
+/* Adds the keys of every object in array a (recursively into nested arrays) to ob, in JS
+ * key order per object. */
+static void
+keys_union(val_objb_t *ob, sx_arena_t *ar, const val_t *a)
+{
+    for (size_t i = 0; i < val_len(a); i++) {
+        const val_t *it = val_arr_at(a, i);
+        if (val_is(it, VAL_ARR)) {
+            keys_union(ob, ar, it);
+        } else if (val_is(it, VAL_OBJ)) {
+            const uint32_t *order = jna_obj_order(ar, it);
+            for (size_t k = 0; k < val_len(it); k++)
+                val_objb_set(ob, key_at(it, order, k), val_true());
+        }
+    }
+}
+
 JNA_BI(keys)
 {
     const val_t *a = argv[0], *obj = a;
@@ -32,13 +49,7 @@ JNA_BI(keys)
     if (val_is(a, VAL_ARR)) { /* union of the items' keys, first-seen order */
         val_objb_t ob;
         val_objb_init(&ob, c->arena, 8);
-        for (size_t i = 0; i < val_len(a); i++) {
-            const val_t *it = val_arr_at(a, i);
-            if (!val_is(it, VAL_OBJ))
-                continue;
-            for (size_t k = 0; k < val_len(it); k++)
-                val_objb_set(&ob, val_obj_at(it, k)->key, val_true());
-        }
+        keys_union(&ob, c->arena, a);
         obj = val_objb_done(&ob);
     }
     if (!val_is(obj, VAL_OBJ)) {

@@ -95,15 +95,17 @@ JNA_BI(base64decode)
     size_t n;
     uint32_t acc = 0;
     int bits = 0;
-    sx_sbuf_t b = SX_SBUF_INIT;
+    sx_sbuf_t b = SX_SBUF_INIT, raw = SX_SBUF_INIT;
 
     SX_UNUSED(argc);
     if (argv[0] == NULL) {
         *out = NULL;
         return SX_OK;
     }
-    s = (const unsigned char *)val_str_get(argv[0]);
-    n = val_len(argv[0]);
+    /* Node decodes the Latin-1 view of the string (low byte of each UTF-16 unit) */
+    latin1_bytes(&raw, val_str_get(argv[0]), val_len(argv[0]));
+    s = (const unsigned char *)(raw.p ? raw.p : "");
+    n = raw.len;
     for (size_t i = 0; i < n && s[i] != '='; i++) {
         int v = b64_value(s[i]);
         if (v < 0)
@@ -115,6 +117,7 @@ JNA_BI(base64decode)
             jna_u8_put(&b, (acc >> bits) & 0xFF);
         }
     }
+    sx_sbuf_fini(&raw);
     return str_out(c, &b, out);
 }
 
