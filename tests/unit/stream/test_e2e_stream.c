@@ -14,6 +14,7 @@
 
 #include "../sx_test.h"
 #include "rs_test_redis.h"
+#include "rs_test_proxy.h"
 #include "stepx/stream.h"
 #include "stepx/val.h"
 
@@ -584,7 +585,69 @@ test_failed_status_and_noscript(void)
     conf_drop(&cf);
 }
 
+static void
+test_commit_reply_lost(void)
+{
+    rs_conf_t cf;
+    texec_t t = {.mode = EX_HOLD};
+    rp_proxy_t px;
+    char port[16];
+    rp_start(&px, base, rt.port);
+    snprintf(port, sizeof(port), "%d", px.port);
+    conf_make(&cf, "c", (const char *[]){"redis_port", port, NULL});
+    xadd("c", 5, "acme");
+    rs_consumer_t *c = rs_consumer_new(base, &cf, 0, texec_run, texec_committed, &t);
+    RUN_UNTIL(t.nheld == 5, 3000);
+    /* Redis runs the commit, its answer is lost: the consumer must resend, and the resend
+     * must write nothing */
+    rp_cut_reply(&px, "EVALSHA", "11111");
+    texec_release(&t);
+    RUN_UNTIL(t.dups + t.written == 5, 3000);
+    CHECK_INT(px.cuts, 1);
+    CHECK_INT(t.dups, 5);
+    CHECK_INT(t.written, 0);
+    CHECK(rs_conn_connects(rs_consumer_conn(c)) >= 2);
+    CHECK_INT(rt_int("XLEN {c}:results"), 5);
+    CHECK_INT(hget("{c}:usage:acme", "m1|requests"), 5);
+    CHECK_INT(pending("c"), 0);
+    rs_consumer_free(c);
+    rp_stop(&px);
+    conf_drop(&cf);
+}
+
+static void
+test_read_reply_lost(void)
+{
+    rs_conf_t cf;
+    texec_t t = {.mode = EX_ECHO};
+    rp_proxy_t px;
+    char port[16];
+    rs_stats_t st;
+    rp_start(&px, base, rt.port);
+    snprintf(port, sizeof(port), "%d", px.port);
+    conf_make(&cf, "r", (const char *[]){"redis_port", port, "consumer", "r", NULL});
+    rs_consumer_t *c = rs_consumer_new(base, &cf, 0, texec_run, texec_committed, &t);
+    RUN_UNTIL(rs_consumer_state(c) == RS_ST_RUNNING, 3000);
+    RUN_MS(100);
+    /* the entries are delivered to r-0 (now in its PEL) but the reply never arrives */
+    rp_cut_reply(&px, "XREADGROUP", "input");
+    xadd("r", 4, "acme");
+    RUN_UNTIL(t.written == 4, 5000);
+    CHECK_INT(px.cuts, 1);
+    CHECK_INT(t.written, 4);
+    CHECK_INT(t.last_deliveries, 0); /* came back through the history read */
+    rs_consumer_stats(c, &st);
+    CHECK_INT(st.dispatched, 4);
+    CHECK_INT(rt_int("XLEN {r}:results"), 4);
+    CHECK_INT(pending("r"), 0);
+    rs_consumer_free(c);
+    rp_stop(&px);
+    conf_drop(&cf);
+}
+
 static const sx_test_t tests[] = {
+    {"commit_reply_lost", test_commit_reply_lost},
+    {"read_reply_lost", test_read_reply_lost},
     {"failed_status_and_noscript", test_failed_status_and_noscript},
     {"basic_batches_and_usage", test_basic_batches_and_usage},
     {"validation_dead_letters", test_validation_dead_letters},
