@@ -47,6 +47,14 @@ typedef struct jna_builtin {
 extern const jna_builtin_t jna_lib_core[]; /* jna_lib_*.c: string, numeric, aggregate, ... */
 extern const jna_builtin_t jna_lib_hof[];  /* evaluator: $map $filter $reduce $sort $match ... */
 
+/* Calls the function value fn (lambda, built-in, regex, ...) with argv through the
+ * evaluator (signature validation included); returns SX_OK with *out, or SX_ERR with the
+ * error recorded. Only valid while the built-in runs (c->eval set by the evaluator). */
+int jna_fctx_call(jna_fctx_t *c, const val_t *fn, const val_t *const *argv, size_t argc,
+                  const val_t **out);
+/* Number of parameters fn takes as higher-order functions see it (jsonata arity). */
+int jna_fctx_arity(const val_t *fn);
+
 static inline sx_arena_t *
 jna_fctx_arena(jna_fctx_t *c)
 {
