@@ -355,7 +355,7 @@ deadline_fn(sch_timer_t *t)
     if (ex->status != EX_RUNNING)
         return;
     ex_flow_abort(&ex->root);
-    ex->error = ASL_E_TIMEOUT;
+    ex->error = NULL; /* asl.md §9: TIMED_OUT carries no error/cause */
     ex->cause = NULL;
     ex_event(&ex->root, "ExecutionTimedOut", NULL, NULL);
     exec_finish(ex, EX_TIMED_OUT);
