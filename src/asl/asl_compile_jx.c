@@ -54,11 +54,16 @@ jx_build(asl_cc_t *cc, const val_t *v, const char *field, const asl_jx_t **out)
         jna_error_t err;
         const char *s = val_str_get(v);
         size_t n = val_len(v);
+        const char *b = s + 2, *e = s + n - 2;
         j->kind = ASL_JX_EXPR;
-        if (jna_compile(cc->a, s + 2, n - 4, &j->expr, &err) != SX_OK)
+        /* AWS quotes the expression trimmed: "{% $x %}" -> '$x' */
+        while (b < e && (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r'))
+            b++;
+        while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+            e--;
+        if (jna_compile(cc->a, b, (size_t)(e - b), &j->expr, &err) != SX_OK)
             return asl_cc_fail(cc, field, "The JSONata expression '%.*s' is invalid: %s: %s",
-                               (int)(n - 4), s + 2, err.code,
-                               err.message ? err.message : "");
+                               (int)(e - b), b, err.code, err.message ? err.message : "");
         *out = j;
         return SX_OK;
     }
