@@ -115,8 +115,9 @@ void vx_path_or_fn(vx_t *vx, const val_t *obj, const char *loc, const char *fiel
 /* A payload template (Parameters, ResultSelector, ItemSelector, BatchInput). With
  * need_object, values other than objects are reported. */
 void vx_tmpl(vx_t *vx, const val_t *obj, const char *loc, const char *field, bool need_object);
-/* Compiles every {% %} string in v (any depth; keys are never expressions). field names the
- * top field for messages; loc is v's location. */
+/* Compiles every {% %} string in v (any depth; keys are never expressions). field names v
+ * for messages as AWS's runtime texts do ("Output", "Output/a/0", "Assign/x"); loc is v's
+ * location. */
 void vx_jsonata(vx_t *vx, const val_t *v, const char *loc, const char *field);
 /* Checks the field as a JSONata-capable value when present (any JSON). */
 void vx_jsonata_field(vx_t *vx, const val_t *obj, const char *loc, const char *field);

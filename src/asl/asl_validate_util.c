@@ -314,11 +314,13 @@ vx_jsonata(vx_t *vx, const val_t *v, const char *loc, const char *field)
         jsonata_str(vx, v, loc, field);
     } else if (val_is(v, VAL_ARR)) {
         for (size_t i = 0; i < val_len(v); i++)
-            vx_jsonata(vx, val_arr_at(v, i), vx_loci(vx, loc, i), field);
+            vx_jsonata(vx, val_arr_at(v, i), vx_loci(vx, loc, i),
+                       sx_arena_printf(vx->a, NULL, "%s/%zu", field, i));
     } else if (val_is(v, VAL_OBJ)) {
         for (size_t i = 0; i < val_len(v); i++) {
             const val_member_t *m = val_obj_at(v, i);
-            vx_jsonata(vx, m->val, vx_loc(vx, loc, val_str_get(m->key)), field);
+            vx_jsonata(vx, m->val, vx_loc(vx, loc, val_str_get(m->key)),
+                       sx_arena_printf(vx->a, NULL, "%s/%s", field, val_str_get(m->key)));
         }
     }
 }

@@ -256,8 +256,8 @@ test_jsonata(void)
     CHECK_INT(n, 1);
     CHECK_STR(diags.v[0].location, "/States/A/Output/a/0");
     CHECK(strncmp(diags.v[0].message, "The JSONata expression '1 +' specified for the field "
-                                      "'Output' is invalid: S0",
-                  60) == 0);
+                                      "'Output/a/0' is invalid: S0",
+                  80) == 0);
     CHECK_INT(check("{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"A\",\"States\":{\"A\":{"
                     "\"Type\":\"Pass\",\"End\":true,\"Output\":\"{% $states.input.a %}\","
                     "\"Assign\":{\"x\":\"{%1%}\",\"y\":\"{% not an expression\"}}}}",
