@@ -122,12 +122,15 @@ u_insert(sx_arena_t *a, ustr_t *s, size_t at, const ustr_t *ins)
     if (s->cap == 0) { /* detach a view */
         s->p = NULL, s->n = 0, s->cap = 0;
         u_reserve(a, s, copy.n + ins->n + 8);
-        memcpy(s->p, copy.p, copy.n * sizeof(uint32_t));
+        if (copy.n > 0)
+            memcpy(s->p, copy.p, copy.n * sizeof(uint32_t));
         s->n = copy.n;
     }
     u_reserve(a, s, ins->n);
     if (at > s->n)
         at = s->n;
+    if (ins->n == 0)
+        return;
     memmove(s->p + at + ins->n, s->p + at, (s->n - at) * sizeof(uint32_t));
     memcpy(s->p + at, ins->p, ins->n * sizeof(uint32_t));
     s->n += ins->n;
@@ -208,7 +211,7 @@ static void
 split_parts(const fmt_props_t *pr, fmt_pic_t *pic)
 {
     const ustr_t *s = &pic->sub;
-    size_t n = s->n, pre = n, suf_start = 0;
+    size_t n = s->n, pre = 0, suf_start = n; /* no active char: empty prefix and suffix */
     long epos;
 
     for (size_t i = 0; i < n; i++)
@@ -222,7 +225,7 @@ split_parts(const fmt_props_t *pr, fmt_pic_t *pic)
             suf_start = i;
             break;
         }
-    pic->suffix = u_sub(s, suf_start, n); /* no active char: the whole picture */
+    pic->suffix = u_sub(s, suf_start, n);
     pic->active = u_sub(s, pic->prefix.n, n - pic->suffix.n);
     epos = u_index(s, &pr->exp, pic->prefix.n);
     if (pr->exp.n == 0 || epos == -1 || epos > (long)(n - pic->suffix.n)) {

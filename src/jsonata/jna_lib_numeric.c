@@ -275,26 +275,31 @@ JNA_BI(random)
     return num_out(c, (double)(r >> 11) * 0x1p-53, out);
 }
 
-/* Integer digits of an integral double in `radix` (2..36), as JS toString(radix). */
+/* Integer digits of an integral double in `radix` (2..36), as V8's DoubleToRadixCString:
+ * digits below the double's precision come out as '0', the rest exactly via fmod. */
 static void
 radix_digits(sx_sbuf_t *b, double v, int radix)
 {
     char tmp[1100];
     size_t k = sizeof(tmp);
+    int e;
 
     if (v < 0) {
         sx_sbuf_addc(b, '-');
         v = -v;
     }
-    do {
-        double q = floor(v / radix);
-        int d = (int)(v - q * radix);
-        if (d < 0 || d >= radix) { /* v / radix rounded up: correct by one */
-            q = d < 0 ? q - 1 : q + 1;
-            d = (int)(v - q * radix);
-        }
-        tmp[--k] = "0123456789abcdefghijklmnopqrstuvwxyz"[d];
+    for (;;) { /* while Double(v / radix).Exponent() > 0, i.e. v / radix >= 2^53 */
+        double q = v / radix;
+        frexp(q, &e);
+        if (e - 53 <= 0 || k == 1)
+            break;
         v = q;
+        tmp[--k] = '0';
+    }
+    do {
+        double r = fmod(v, radix);
+        tmp[--k] = "0123456789abcdefghijklmnopqrstuvwxyz"[(int)r];
+        v = (v - r) / radix;
     } while (v > 0 && k > 0);
     sx_sbuf_add(b, tmp + k, sizeof(tmp) - k);
 }

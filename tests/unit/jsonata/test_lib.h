@@ -14,7 +14,7 @@
 #include <stdlib.h>
 
 #include "../sx_test.h"
-#include "../../../src/jsonata/jna_lib.h"
+#include "../../../src/jsonata/jna_lib_int.h"
 
 #define TL_MAXARGS 8
 
