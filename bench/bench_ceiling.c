@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "stepx/cfg.h"
@@ -225,8 +226,18 @@ setup_redis(redisContext *r)
     freeReplyObject(redisCommand(r, "XGROUP CREATE {bench}:events stepxd $ MKSTREAM"));
 }
 
+/* CPU seconds this process used so far (producer + workers). */
+static double
+self_cpu(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 static void
-report(worker_t *ws, uint64_t t0, double cpu)
+report(worker_t *ws, uint64_t t0, double cpu, double own)
 {
     size_t total = 0, k = 0;
     int64_t end = 0;
@@ -252,14 +263,16 @@ report(worker_t *ws, uint64_t t0, double cpu)
            (long long)opt.batch, (long long)opt.size, opt.rate ? ", open loop" : ", flat out");
     printf("latency event->result ms: p50 %.3f p99 %.3f p999 %.3f max %.3f\n", PCT(0.5),
            PCT(0.99), PCT(0.999), PCT(1.0));
-    printf("redis cpu %.0f %% of a core; duplicates %llu, commit errors %llu\n",
-           100 * cpu / secs, (unsigned long long)sum.duplicates,
-           (unsigned long long)sum.commit_errors);
+    printf("redis cpu %.0f %% of a core, %.2f us/event; bench process (producer + workers) "
+           "%.2f us/event; duplicates %llu, commit errors %llu\n",
+           100 * cpu / secs, 1e6 * cpu / (double)sum.written, 1e6 * own / (double)sum.written,
+           (unsigned long long)sum.duplicates, (unsigned long long)sum.commit_errors);
     printf("{\"bench\":\"ceiling\",\"events\":%llu,\"seconds\":%.3f,\"eps\":%.0f,"
            "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"redis_cpu\":%.2f,"
+           "\"redis_us_per_event\":%.2f,"
            "\"workers\":%lld,\"batch\":%lld,\"size\":%lld,\"rate\":%lld}\n",
            (unsigned long long)sum.written, secs, eps, PCT(0.5), PCT(0.99), PCT(0.999),
-           cpu / secs, (long long)opt.workers, (long long)opt.batch, (long long)opt.size,
+           cpu / secs, 1e6 * cpu / (double)sum.written, (long long)opt.workers, (long long)opt.batch, (long long)opt.size,
            (long long)opt.rate);
 #undef PCT
     sx_free(all);
@@ -299,15 +312,15 @@ main(int argc, char **argv)
     }
     struct timespec settle = {0, 200000000}; /* let the consumers connect */
     nanosleep(&settle, NULL);
-    double cpu0 = redis_cpu(ctl);
+    double cpu0 = redis_cpu(ctl), own0 = self_cpu();
     uint64_t t0 = sx_mono_ns();
     producer();
     fprintf(stderr, "producer: %lld events sent in %.3f s\n", (long long)opt.events,
             (double)(sx_mono_ns() - t0) / 1e9);
     for (int i = 0; i < opt.workers; i++)
         pthread_join(ws[i].th, NULL);
-    double cpu = redis_cpu(ctl) - cpu0;
-    report(ws, t0, cpu);
+    double cpu = redis_cpu(ctl) - cpu0, own = self_cpu() - own0;
+    report(ws, t0, cpu, own);
     for (int i = 0; i < opt.workers; i++)
         sx_free(ws[i].lat_ns);
     sx_free(ws);

@@ -102,6 +102,10 @@ rs_event_complete(rs_event_t *ev, const rs_outcome_t *out)
     ev->_kind = 'r';
     ev->_nargs = 0;
     sx_sbuf_reset(&ev->_buf);
+    sx_sbuf_reserve(&ev->_buf, 160 + strlen(name) + strlen(ev->machine) + strlen(ev->tenant) +
+                                   (out->output ? out->output_len : 0) +
+                                   (out->error ? strlen(out->error) : 0) +
+                                   (out->cause ? strlen(out->cause) : 0));
     rs_event_arg(ev, name, strlen(name));
     rs_event_arg(ev, ev->machine, strlen(ev->machine));
     rs_event_arg(ev, ev->tenant, strlen(ev->tenant));
