@@ -6,6 +6,7 @@
  *   {exec_per_s, transitions_per_s, p50_us, p99_us, peak_rss_kb, ...}
  *
  * Usage: node asl_peer.mjs DEF.json --input F [-n N] [-c C] [--warmup W] [--count MODE]
+ *                          [--wait-ms MS]
  *
  * A state transition is one state entered (the StateEntered events of the execution,
  * including those forwarded from Map iterations and Parallel branches), which is how
@@ -14,6 +15,12 @@
  * and multiplies (valid for the deterministic workflows in shared/bench, and cheaper for the
  * peer). The library queues the events either way, so draining them costs only the async
  * iteration.
+ *
+ * --wait-ms MS makes every Wait state pause MS milliseconds (the library's waitTimeOverrides);
+ * with -c N and a Wait longer than the time it takes to start N executions, all N are parked
+ * at once and peak_rss_kb is the memory of N parked executions (the --park check of
+ * `stepx bench`, which runs on a virtual clock instead). max_in_flight tells how many
+ * executions actually overlapped (N when the Wait outlasted the start-up).
  *
  * Latency is measured per execution from run() to its result (µs). peak_rss_kb is the
  * process's maximum resident set (getrusage), as stepx reports it.
@@ -26,13 +33,13 @@ function usage(msg) {
     if (msg) process.stderr.write(`asl_peer: ${msg}\n`);
     process.stderr.write(
         'usage: node asl_peer.mjs DEF.json --input F [-n N] [-c C] [--warmup W] ' +
-            '[--count events|first]\n'
+            '[--count events|first] [--wait-ms MS]\n'
     );
     process.exit(2);
 }
 
 function parseArgs(argv) {
-    const o = { def: null, input: null, n: 1000, c: 1, warmup: 20, count: 'events' };
+    const o = { def: null, input: null, n: 1000, c: 1, warmup: 20, count: 'events', waitMs: -1 };
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         const next = () => {
@@ -44,6 +51,7 @@ function parseArgs(argv) {
         else if (a === '-c') o.c = Number(next());
         else if (a === '--warmup') o.warmup = Number(next());
         else if (a === '--count') o.count = next();
+        else if (a === '--wait-ms') o.waitMs = Number(next());
         else if (a.startsWith('-')) usage(`unknown option ${a}`);
         else if (o.def === null) o.def = a;
         else usage(`unexpected argument ${a}`);
@@ -55,8 +63,8 @@ function parseArgs(argv) {
 }
 
 /* Runs one execution; returns the number of states entered (-1 when not counted). */
-async function runOne(sm, input, countEvents) {
-    const { result, eventLogs } = sm.run(input);
+async function runOne(sm, input, countEvents, runOpts) {
+    const { result, eventLogs } = sm.run(input, runOpts);
     await result;
     if (!countEvents) return -1;
     let entered = 0;
@@ -64,6 +72,38 @@ async function runOne(sm, input, countEvents) {
         if (ev.type === 'StateEntered') entered++;
     }
     return entered;
+}
+
+/* Maps every Wait state name (at any depth) to ms. */
+function waitOverrides(def, ms) {
+    const out = {};
+    const walk = (machine) => {
+        for (const [name, st] of Object.entries(machine.States || {})) {
+            if (st.Type === 'Wait') out[name] = ms;
+            if (st.ItemProcessor) walk(st.ItemProcessor);
+            if (st.Iterator) walk(st.Iterator);
+            for (const b of st.Branches || []) walk(b);
+        }
+    };
+    walk(def);
+    return out;
+}
+
+/* The largest number of executions running at the same moment (start/end sweep). */
+function maxInFlight(startNs, latUs) {
+    const ev = [];
+    for (let i = 0; i < startNs.length; i++) {
+        ev.push([startNs[i], 1]);
+        ev.push([startNs[i] + latUs[i] * 1000, -1]);
+    }
+    ev.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let cur = 0;
+    let max = 0;
+    for (const [, d] of ev) {
+        cur += d;
+        if (cur > max) max = cur;
+    }
+    return max;
 }
 
 function percentile(sorted, p) {
@@ -77,11 +117,12 @@ async function main() {
     const def = JSON.parse(readFileSync(o.def, 'utf8'));
     const input = o.input ? JSON.parse(readFileSync(o.input, 'utf8')) : {};
     const sm = new StateMachine(def);
+    const runOpts = o.waitMs >= 0 ? { overrides: { waitTimeOverrides: waitOverrides(def, o.waitMs) } } : undefined;
 
     /* Warm-up: lets V8 optimise and gives the per-execution count for --count first. */
     let perExec = -1;
     for (let i = 0; i < Math.max(o.warmup, 1); i++) {
-        const k = await runOne(sm, input, true);
+        const k = await runOne(sm, input, true, runOpts);
         if (perExec >= 0 && k !== perExec) {
             process.stderr.write(`asl_peer: non-deterministic workflow (${perExec} vs ${k})\n`);
             if (o.count === 'first') process.exit(1);
@@ -91,6 +132,7 @@ async function main() {
 
     const countEvents = o.count === 'events';
     const lat = new Float64Array(o.n);
+    const startNs = new Float64Array(o.n);
     let next = 0;
     let transitions = 0;
     let failed = 0;
@@ -98,8 +140,9 @@ async function main() {
         while (next < o.n) {
             const i = next++;
             const t0 = process.hrtime.bigint();
+            startNs[i] = Number(t0 - tStart);
             try {
-                const k = await runOne(sm, input, countEvents);
+                const k = await runOne(sm, input, countEvents, runOpts);
                 transitions += countEvents ? k : perExec;
             } catch (e) {
                 failed++;
@@ -108,7 +151,8 @@ async function main() {
             lat[i] = Number(process.hrtime.bigint() - t0) / 1000;
         }
     }
-    const t0 = process.hrtime.bigint();
+    const tStart = process.hrtime.bigint();
+    const t0 = tStart;
     await Promise.all(Array.from({ length: Math.min(o.c, o.n) }, worker));
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
 
@@ -126,6 +170,7 @@ async function main() {
         transitions_per_s: Number((transitions / secs).toFixed(1)),
         p50_us: Math.round(percentile(sorted, 50)),
         p99_us: Math.round(percentile(sorted, 99)),
+        max_in_flight: maxInFlight(startNs, lat),
         peak_rss_kb: resourceUsage().maxRSS
     };
     process.stdout.write(JSON.stringify(out) + '\n');
