@@ -11,6 +11,7 @@
  * (AWS, recorded: {"Arg1":1,"Arg2":[]} -> "{Arg1=1, Arg2=[]}"). A literal template is split
  * at its {} once, at compile time.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -109,12 +110,36 @@ ifn_fmt_holes(const ifn_fmt_t *f)
     return f->nseg - 1;
 }
 
+/* Appends an integral number without going through printf (the common Format argument). */
+static void
+int_render(sx_sbuf_t *b, double d)
+{
+    char buf[24], *p = buf + sizeof(buf);
+    uint64_t u = d < 0 ? (uint64_t)-d : (uint64_t)d;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (d < 0)
+        *--p = '-';
+    sx_sbuf_add(b, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 /* Java's toString of the value as AWS's Map/List conversion shows it. */
 static void
 java_render(sx_sbuf_t *b, const val_t *v, int depth)
 {
     switch (val_type(v)) {
     case VAL_STR: sx_sbuf_add(b, val_str_get(v), val_len(v)); return;
+    case VAL_NUM: {
+        double d = val_num_get(v);
+        bool negzero = d == 0 && signbit(d);
+        if (v->u.num.raw == NULL && (v->flags & VAL_F_INT) && !negzero)
+            int_render(b, d);
+        else
+            val_num_print(b, v);
+        return;
+    }
     case VAL_ARR:
         sx_sbuf_addc(b, '[');
         for (size_t k = 0; k < val_len(v); k++) {

@@ -163,6 +163,10 @@ test_format(void)
     CHECK_STR(call("States.Format($.t, $.a)", "{\"t\":\"<{}>\",\"a\":[1]}"), "\"<[1]>\"");
     CHECK_STR(call("States.Format($AnswerTemplate, 7)", "{}"), "\"The answer is 7\"");
     CHECK_STR(call("States.Format('{}', States.MathAdd(1, 2))", "{}"), "\"3\"");
+    CHECK_STR(call("States.Format('{} {} {} {}', -12, States.MathAdd(-9, 3), 0, 1.5e3)", "{}"),
+              "\"-12 -6 0 1.5e3\"");
+    CHECK_STR(call("States.Format('{}', $.n)", "{\"n\":9007199254740993}"),
+              "\"9007199254740993\"");
     CHECK(fails("States.Format('{} {}', 1)", "{}"));
     CHECK(fails("States.Format('{}', 1, 2)", "{}"));
     CHECK(fails("States.Format($.t)", "{\"t\":1}"));
