@@ -6,7 +6,7 @@
  * (undefined, not null).
  *
  * `stepx jsonata --batch` reads JSON lines {"expr", "data", "undefined_input", "bindings",
- * "timelimit", "depth", "aws"} from stdin and prints one result line per case (used by the
+ * "timelimit", "depth", "aws"} from stdin ("expr_hex" may replace "expr") and prints one result line per case (used by the
  * suite runner: one process instead of a thousand).
  *
  * Printing: numbers as JavaScript prints them, NaN/Infinity as null; function values as
@@ -130,6 +130,21 @@ load_json(sx_arena_t *a, const char *path, const val_t **out)
     return rc;
 }
 
+/* "expr_hex": the expression's bytes in hex (lets the runner pass WTF-8 lone surrogates). */
+static const val_t *
+hex_decode(sx_arena_t *a, const val_t *h)
+{
+    size_t n = h->len / 2;
+    char *s = sx_arena_alloc(a, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        sscanf(h->u.str + 2 * i, "%2x", &v);
+        s[i] = (char)v;
+    }
+    s[n] = 0;
+    return val_str_nocopy(a, s, n);
+}
+
 static int
 batch(void)
 {
@@ -139,10 +154,14 @@ batch(void)
     sx_sbuf_t out = SX_SBUF_INIT;
     while ((n = getline(&line, &cap, stdin)) > 0) {
         sx_arena_t *a = sx_arena_new(65536);
-        const val_t *c, *ex, *tl, *dp;
+        const val_t *c = NULL, *ex = NULL, *tl, *dp;
         jna_opts_t o = {0};
-        if (val_json_parse(a, line, (size_t)n, &c, NULL) != SX_OK ||
-            !val_is(ex = val_obj_gets(c, "expr"), VAL_STR)) {
+        if (val_json_parse(a, line, (size_t)n, &c, NULL) == SX_OK &&
+            val_is(ex = val_obj_gets(c, "expr_hex"), VAL_STR))
+            ex = hex_decode(a, ex);
+        else if (c != NULL)
+            ex = val_obj_gets(c, "expr");
+        if (c == NULL || !val_is(ex, VAL_STR)) {
             sx_sbuf_adds(&out, "{\"error\":{\"code\":\"BATCH\",\"message\":\"bad line\"}}\n");
         } else {
             const val_t *input = val_obj_gets(c, "data");

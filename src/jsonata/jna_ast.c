@@ -458,6 +458,16 @@ proc_other(actx_t *c, jna_node_t *expr, jna_node_t **out)
     }
 }
 
+/* Processed nodes never alias raw ones: a raw subtree processed twice (the operands of
+ * ?: and ??) must not collect its predicates or negations twice. */
+static jna_node_t *
+copy_node(actx_t *c, const jna_node_t *n)
+{
+    jna_node_t *cp = sx_arena_alloc(c->a, sizeof(*cp));
+    *cp = *n;
+    return cp;
+}
+
 static int
 process_node(actx_t *c, jna_node_t *expr, jna_node_t **out)
 {
@@ -476,7 +486,7 @@ process_node(actx_t *c, jna_node_t *expr, jna_node_t **out)
     case JN_BLOCK:
         return proc_other(c, expr, out);
     case JN_NAME:
-        r = path_of(c, expr);
+        r = path_of(c, copy_node(c, expr));
         r->keep_singleton = expr->keep_array;
         *out = r;
         return SX_OK;
@@ -496,7 +506,7 @@ process_node(actx_t *c, jna_node_t *expr, jna_node_t **out)
     case JN_DESCENDANT:
     case JN_VARIABLE:
     case JN_REGEX:
-        *out = expr;
+        *out = copy_node(c, expr);
         return SX_OK;
     case JN_OPERATOR:
         if (strcmp(expr->op, "and") == 0 || strcmp(expr->op, "or") == 0 ||

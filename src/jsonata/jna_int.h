@@ -109,7 +109,7 @@ typedef struct jna_group {
 struct jna_node {
     uint8_t type;         /* jna_ntype_t */
     char op[4];           /* operator text for binary/unary/operator nodes */
-    char id[8];           /* parser symbol id: operator text, "(name)", "(literal)"... */
+    char id[12];          /* parser symbol id: operator text, "(name)", "(literal)"... */
     bool keep_array;      /* '[]' seen on this step */
     bool keep_singleton;  /* path: some step had keepArray */
     bool cons_array;      /* array constructor as first/last path step */

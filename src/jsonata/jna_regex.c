@@ -7,7 +7,7 @@
  * terminators, \s \S use JS's Unicode space set, \v and unknown letter escapes are
  * literals, \1..\9 beyond the group count are octal escapes or digits, '{' that does not
  * start a quantifier is literal, [^] matches anything and [] nothing, \uXXXX surrogate pairs
- * are joined. Options: UTF, ALT_BSUX, ALLOW_EMPTY_CLASS, MATCH_UNSET_BACKREF, DOLLAR_ENDONLY
+ * are joined (all \u and \x escapes become \x{...}). Options: UTF, ALLOW_EMPTY_CLASS, MATCH_UNSET_BACKREF, DOLLAR_ENDONLY
  * (+CASELESS for i, MULTILINE for m); no UCP, so \d \w \b stay ASCII as in JS.
  *
  * Offsets reported to JSONata ($match index, matcher start/end) are UTF-16 code units, as
@@ -285,7 +285,7 @@ jna_regex_compile(sx_arena_t *a, const char *pat, size_t n, const char *flags, j
     sx_sbuf_t b = SX_SBUF_INIT;
     int ec;
     PCRE2_SIZE eo;
-    uint32_t opts = PCRE2_UTF | PCRE2_ALT_BSUX | PCRE2_ALLOW_EMPTY_CLASS |
+    uint32_t opts = PCRE2_UTF | PCRE2_ALLOW_EMPTY_CLASS |
                     PCRE2_MATCH_UNSET_BACKREF | PCRE2_DOLLAR_ENDONLY;
     if (strchr(flags, 'i'))
         opts |= PCRE2_CASELESS;

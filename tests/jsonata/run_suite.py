@@ -62,6 +62,12 @@ def verdict(case, got):
 
 def batch_line(case):
     line = {"expr": case["expr"], "data": case.get("data"), "bindings": case.get("bindings") or {}}
+    try:
+        case["expr"].encode("utf-8")
+    except UnicodeEncodeError:
+        # lone surrogates in the expression text: send its WTF-8 bytes in hex
+        del line["expr"]
+        line["expr_hex"] = case["expr"].encode("utf-8", "surrogatepass").hex()
     if case.get("undefined_input"):
         line["undefined_input"] = True
     if "timelimit" in case and "depth" in case:
@@ -144,9 +150,9 @@ def main():
         else:
             failed += 1
             if args.verbose:
-                print("FAIL %s\n  expr: %s\n  want: %s\n  got:  %s" %
+                print(("FAIL %s\n  expr: %s\n  want: %s\n  got:  %s" %
                       (case["id"], case["expr"][:300], json.dumps(case["expect"])[:300],
-                       json.dumps(got)[:300]))
+                       json.dumps(got)[:300])).encode("utf-8", "backslashreplace").decode())
     for g, (p, f) in groups.items():
         if f or args.verbose:
             print("%-32s %4d/%-4d %5.1f%%" % (g, p, p + f, 100.0 * p / (p + f)))
