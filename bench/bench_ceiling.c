@@ -15,11 +15,18 @@
  * backlog. --rate R paces the producer (open loop) to measure latency at a given load.
  * The last line is JSON for scripts. Redis: scripts/redis-test.sh start (port on stdout).
  *
+ * --mode raw replaces the stream layer by the most minimal consumer: plain hiredis async, no
+ * timeouts, no validation, and a commit script that only does `if XACK == 1 then XADD result
+ * (id, output); HINCRBY requests end` per entry. Comparing the two modes shows what the
+ * layer's richer results, usage counters and bookkeeping cost.
+ *
  *   P=$(scripts/redis-test.sh start); build/bin/bench_ceiling --port $P; \
  *       scripts/redis-test.sh stop $P
  */
 #include <event2/event.h>
 #include <event2/thread.h>
+#include <hiredis/adapters/libevent.h>
+#include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -42,7 +49,19 @@ typedef struct opts {
     int64_t pipeline;  /* producer pipeline depth */
     int64_t rate;      /* events/s, 0 = flat out */
     int64_t inflight;  /* max_inflight per worker */
+    char *mode;        /* "layer" (the stream layer) or "raw" (minimal hiredis consumer) */
 } opts_t;
+
+static int
+check_mode(const cfg_directive_t *d, const void *field, char *msg, size_t len)
+{
+    const char *m = *(char *const *)field;
+    SX_UNUSED(d);
+    if (strcmp(m, "layer") == 0 || strcmp(m, "raw") == 0)
+        return SX_OK;
+    snprintf(msg, len, "want layer or raw");
+    return SX_ERR;
+}
 
 #define OFF(f) offsetof(opts_t, f)
 static const cfg_directive_t opt_dirs[] = {
@@ -55,6 +74,7 @@ static const cfg_directive_t opt_dirs[] = {
     {"pipeline", CFG_INT, OFF(pipeline), "64", NULL, 1, 10000, "producer pipeline depth"},
     {"rate", CFG_INT, OFF(rate), "0", NULL, 0, 100000000, "events/s, 0 = flat out"},
     {"inflight", CFG_INT, OFF(inflight), "1024", NULL, 1, 1000000, "max_inflight per worker"},
+    {"mode", CFG_STR, OFF(mode), "layer", check_mode, 0, 0, "layer (stream layer) or raw (minimal)"},
     {NULL, CFG_STR, 0, NULL, NULL, 0, 0, NULL}};
 
 static opts_t opt;
@@ -69,6 +89,8 @@ typedef struct worker {
     size_t nlat, cap;       /* used / reserved */
     rs_stats_t st;          /* final counters */
     int64_t last_commit_ns; /* monotonic time of the last commit */
+    int64_t raw_inflight;   /* raw mode: entries read and not committed */
+    bool raw_reading;       /* raw mode: a read is outstanding */
 } worker_t;
 
 /* The "executor": completes at once with the input as output. */
@@ -85,16 +107,11 @@ exec_pass(rs_event_t *ev, void *ud)
     rs_event_complete(ev, &out);
 }
 
+/* Records one committed event sent at `sent` (monotonic ns, 0 = unknown). */
 static void
-on_committed(const rs_event_t *ev, bool written, void *ud)
+record(worker_t *w, uint64_t sent, uint64_t now)
 {
-    worker_t *w = ud;
-    uint64_t now = sx_mono_ns();
-    const char *t = strstr(ev->input, "\"t\":");
-    if (!written)
-        return;
-    if (t != NULL) {
-        uint64_t sent = strtoull(t + 4, NULL, 10);
+    if (sent != 0) {
         if (w->nlat == w->cap) {
             w->cap = w->cap ? w->cap * 2 : 65536;
             w->lat_ns = sx_realloc(w->lat_ns, w->cap * sizeof(*w->lat_ns));
@@ -102,8 +119,23 @@ on_committed(const rs_event_t *ev, bool written, void *ud)
         w->lat_ns[w->nlat++] = now - sent;
     }
     w->last_commit_ns = (int64_t)now;
+    w->st.written++;
     if (atomic_fetch_add(&committed_total, 1) + 1 >= opt.events)
         atomic_store(&stop_flag, 1);
+}
+
+static uint64_t
+sent_time(const char *input)
+{
+    const char *t = strstr(input, "\"t\":");
+    return t ? strtoull(t + 4, NULL, 10) : 0;
+}
+
+static void
+on_committed(const rs_event_t *ev, bool written, void *ud)
+{
+    if (written)
+        record(ud, sent_time(ev->input), sx_mono_ns());
 }
 
 static void
@@ -115,6 +147,122 @@ on_check(evutil_socket_t fd, short what, void *arg)
         event_base_loopbreak(arg);
 }
 
+/* ---- raw mode ---- */
+
+static const char raw_lua[] =
+    "local res = {}\n"
+    "for i = 2, #ARGV, 2 do\n"
+    "  if redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) == 1 then\n"
+    "    redis.call('XADD', KEYS[2], 'MAXLEN', '~', '1000000', '*', 'id', ARGV[i], 'output',\n"
+    "      ARGV[i + 1])\n"
+    "    redis.call('HINCRBY', KEYS[3], 'requests', 1)\n"
+    "    res[#res + 1] = '1'\n"
+    "  else\n"
+    "    res[#res + 1] = '0'\n"
+    "  end\n"
+    "end\n"
+    "return table.concat(res)\n";
+static char raw_sha[64];
+
+typedef struct raw_batch {
+    worker_t *w;     /* owner */
+    size_t n;        /* entries */
+    uint64_t sent[]; /* their send times */
+} raw_batch_t;
+
+static void raw_read(redisAsyncContext *ac, worker_t *w);
+
+static void
+raw_on_commit(redisAsyncContext *ac, void *reply, void *priv)
+{
+    raw_batch_t *b = priv;
+    redisReply *r = reply;
+    uint64_t now = sx_mono_ns();
+    if (r != NULL && r->type == REDIS_REPLY_STRING && r->len == b->n) {
+        for (size_t i = 0; i < b->n; i++)
+            if (r->str[i] == '1')
+                record(b->w, b->sent[i], now);
+    } else if (r != NULL) {
+        fprintf(stderr, "raw commit: %s\n", r->type == REDIS_REPLY_ERROR ? r->str : "?");
+        b->w->st.commit_errors++;
+    }
+    b->w->raw_inflight -= (int64_t)b->n;
+    if (r != NULL)
+        raw_read(ac, b->w);
+    sx_free(b);
+}
+
+static void
+raw_on_read(redisAsyncContext *ac, void *reply, void *priv)
+{
+    worker_t *w = priv;
+    redisReply *r = reply;
+    w->raw_reading = false;
+    if (r == NULL)
+        return;
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 1) {
+        const redisReply *ents = r->element[0]->element[1];
+        size_t n = ents->elements, k = 0;
+        raw_batch_t *b = sx_malloc(sizeof(*b) + n * sizeof(b->sent[0]));
+        const char **argv = sx_malloc((6 + 2 * n) * sizeof(*argv));
+        size_t *lens = sx_malloc((6 + 2 * n) * sizeof(*lens));
+        b->w = w;
+        b->n = n;
+        argv[k++] = "EVALSHA", argv[k++] = raw_sha, argv[k++] = "3";
+        argv[k++] = "{bench}:events", argv[k++] = "{bench}:results";
+        argv[k++] = "{bench}:usage:t1";
+        for (size_t i = 0; i < 6; i++)
+            lens[i] = strlen(argv[i]);
+        argv[k] = "stepxd", lens[k++] = 6;
+        for (size_t i = 0; i < n; i++) {
+            const redisReply *e = ents->element[i], *f = e->element[1];
+            const redisReply *in = f->element[f->elements - 1]; /* input is the last field */
+            argv[k] = e->element[0]->str, lens[k++] = e->element[0]->len;
+            argv[k] = in->str, lens[k++] = in->len;
+            b->sent[i] = sent_time(in->str);
+        }
+        w->raw_inflight += (int64_t)n;
+        redisAsyncCommandArgv(ac, raw_on_commit, b, (int)k, argv, lens);
+        sx_free(argv);
+        sx_free(lens);
+    }
+    raw_read(ac, w);
+}
+
+static void
+raw_read(redisAsyncContext *ac, worker_t *w)
+{
+    char count[24], name[32];
+    if (w->raw_reading || w->raw_inflight >= opt.inflight || atomic_load(&stop_flag))
+        return;
+    snprintf(count, sizeof(count), "%lld", (long long)opt.batch);
+    snprintf(name, sizeof(name), "raw-%d", w->index);
+    /* BLOCK only when nothing is waiting for a commit reply (it would queue behind) */
+    if (w->raw_inflight == 0)
+        redisAsyncCommand(ac, raw_on_read, w,
+                          "XREADGROUP GROUP stepxd %s COUNT %s BLOCK 100 STREAMS {bench}:events >",
+                          name, count);
+    else
+        redisAsyncCommand(ac, raw_on_read, w,
+                          "XREADGROUP GROUP stepxd %s COUNT %s STREAMS {bench}:events >", name,
+                          count);
+    w->raw_reading = true;
+}
+
+static void
+raw_run(struct event_base *base, worker_t *w)
+{
+    redisAsyncContext *ac = redisAsyncConnect(opt.host, (int)opt.port);
+    if (ac == NULL || ac->err) {
+        fprintf(stderr, "raw worker %d: cannot connect\n", w->index);
+        return;
+    }
+    redisLibeventAttach(ac, base);
+    raw_read(ac, w);
+    event_base_dispatch(base);
+    redisAsyncFree(ac);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -123,12 +271,20 @@ worker_main(void *arg)
     event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK);
     struct event_base *base = event_base_new_with_config(ec);
     event_config_free(ec);
-    rs_consumer_t *c = rs_consumer_new(base, &rconf, w->index, exec_pass, on_committed, w);
     struct event *chk = event_new(base, -1, EV_PERSIST, on_check, base);
     struct timeval tv = {0, 5000};
     event_add(chk, &tv);
+    if (strcmp(opt.mode, "raw") == 0) {
+        raw_run(base, w);
+        event_free(chk);
+        event_base_free(base);
+        return NULL;
+    }
+    rs_consumer_t *c = rs_consumer_new(base, &rconf, w->index, exec_pass, on_committed, w);
     event_base_dispatch(base);
+    uint64_t written = w->st.written;
     rs_consumer_stats(c, &w->st);
+    w->st.written = written;
     if (rs_consumer_error(c))
         fprintf(stderr, "worker %d: %s\n", w->index, rs_consumer_error(c));
     rs_consumer_free(c);
@@ -224,6 +380,11 @@ setup_redis(redisContext *r)
     freeReplyObject(redisCommand(r, "DEL {bench}:events {bench}:results {bench}:dead "
                                     "{bench}:usage:t1"));
     freeReplyObject(redisCommand(r, "XGROUP CREATE {bench}:events stepxd $ MKSTREAM"));
+    redisReply *sha = redisCommand(r, "SCRIPT LOAD %s", raw_lua);
+    if (sha != NULL && sha->type == REDIS_REPLY_STRING)
+        snprintf(raw_sha, sizeof(raw_sha), "%s", sha->str);
+    if (sha != NULL)
+        freeReplyObject(sha);
 }
 
 /* CPU seconds this process used so far (producer + workers). */
@@ -258,8 +419,9 @@ report(worker_t *ws, uint64_t t0, double cpu, double own)
     double secs = (double)((uint64_t)end - t0) / 1e9;
     double eps = (double)sum.written / secs;
 #define PCT(p) (total ? (double)all[(size_t)((double)(total - 1) * (p))] / 1e6 : 0.0)
-    printf("events %llu in %.3f s: %.0f events/s (%lld workers, batch %lld, %lld-byte input%s)\n",
-           (unsigned long long)sum.written, secs, eps, (long long)opt.workers,
+    printf("events %llu in %.3f s: %.0f events/s (%s mode, %lld workers, batch %lld, "
+           "%lld-byte input%s)\n",
+           (unsigned long long)sum.written, secs, eps, opt.mode, (long long)opt.workers,
            (long long)opt.batch, (long long)opt.size, opt.rate ? ", open loop" : ", flat out");
     printf("latency event->result ms: p50 %.3f p99 %.3f p999 %.3f max %.3f\n", PCT(0.5),
            PCT(0.99), PCT(0.999), PCT(1.0));
@@ -270,9 +432,9 @@ report(worker_t *ws, uint64_t t0, double cpu, double own)
     printf("{\"bench\":\"ceiling\",\"events\":%llu,\"seconds\":%.3f,\"eps\":%.0f,"
            "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"redis_cpu\":%.2f,"
            "\"redis_us_per_event\":%.2f,"
-           "\"workers\":%lld,\"batch\":%lld,\"size\":%lld,\"rate\":%lld}\n",
+           "\"mode\":\"%s\",\"workers\":%lld,\"batch\":%lld,\"size\":%lld,\"rate\":%lld}\n",
            (unsigned long long)sum.written, secs, eps, PCT(0.5), PCT(0.99), PCT(0.999),
-           cpu / secs, 1e6 * cpu / (double)sum.written, (long long)opt.workers, (long long)opt.batch, (long long)opt.size,
+           cpu / secs, 1e6 * cpu / (double)sum.written, opt.mode, (long long)opt.workers, (long long)opt.batch, (long long)opt.size,
            (long long)opt.rate);
 #undef PCT
     sx_free(all);
