@@ -22,8 +22,16 @@
  *             "/States/M/ItemProcessor/States/Y/Type"; NULL when there is none (bad JSON).
  *
  * The engine calls asl_validate_text() before compiling a definition and refuses any
- * definition with diagnostics: a definition without diagnostics has every field the compiler
- * reads present with the right JSON type, so compile never sees a shape that would crash it.
+ * definition with diagnostics. A definition without diagnostics has: every required field
+ * present with its JSON type (StartAt/Next/Default/Catch Next strings naming a state of the
+ * same scope, Resource a non-empty string, Branches a non-empty array of scopes, Choices a
+ * non-empty array of rules that asl_choice_compile accepts, Retry/Catch arrays of objects with
+ * ErrorEquals non-empty string arrays, numbers integral and in range where AWS requires it),
+ * every Path / template / intrinsic compiling with the path module, every "{% %}" compiling
+ * with jna_compile, no field of the other query language. Tolerated as AWS tolerates them,
+ * so compile must accept them too: Pass Parameters, Map ItemSelector / Parameters and JSONata
+ * Parallel Arguments of any JSON type; InputPath / OutputPath / ResultPath null; JSONata
+ * numeric fields given as "{% %}" strings; End present only as true.
  *
  * Checks that depend on other modules degrade gracefully while those modules are still
  * placeholders: when the path module cannot compile "$", paths/templates/intrinsics are not
