@@ -40,16 +40,16 @@
 #include "stepx/stream.h"
 
 typedef struct opts {
-    char *host;        /* Redis host */
-    int64_t port;      /* Redis port */
-    int64_t events;    /* events to send */
-    int64_t workers;   /* consumer threads */
-    int64_t batch;     /* XREADGROUP COUNT and commit batch */
-    int64_t size;      /* input JSON bytes */
-    int64_t pipeline;  /* producer pipeline depth */
-    int64_t rate;      /* events/s, 0 = flat out */
-    int64_t inflight;  /* max_inflight per worker */
-    char *mode;        /* "layer" (the stream layer) or "raw" (minimal hiredis consumer) */
+    char *host;       /* Redis host */
+    int64_t port;     /* Redis port */
+    int64_t events;   /* events to send */
+    int64_t workers;  /* consumer threads */
+    int64_t batch;    /* XREADGROUP COUNT and commit batch */
+    int64_t size;     /* input JSON bytes */
+    int64_t pipeline; /* producer pipeline depth */
+    int64_t rate;     /* events/s, 0 = flat out */
+    int64_t inflight; /* max_inflight per worker */
+    char *mode;       /* "layer" (the stream layer) or "raw" (minimal hiredis consumer) */
 } opts_t;
 
 static int
@@ -74,7 +74,8 @@ static const cfg_directive_t opt_dirs[] = {
     {"pipeline", CFG_INT, OFF(pipeline), "64", NULL, 1, 10000, "producer pipeline depth"},
     {"rate", CFG_INT, OFF(rate), "0", NULL, 0, 100000000, "events/s, 0 = flat out"},
     {"inflight", CFG_INT, OFF(inflight), "1024", NULL, 1, 1000000, "max_inflight per worker"},
-    {"mode", CFG_STR, OFF(mode), "layer", check_mode, 0, 0, "layer (stream layer) or raw (minimal)"},
+    {"mode", CFG_STR, OFF(mode), "layer", check_mode, 0, 0,
+     "layer (stream layer) or raw (minimal)"},
     {NULL, CFG_STR, 0, NULL, NULL, 0, 0, NULL}};
 
 static opts_t opt;
@@ -324,15 +325,14 @@ producer(void)
             }
         }
         for (int64_t i = 0; i < n; i++) {
-            int len = snprintf(input, 64, "{\"t\":%llu,\"pad\":\"",
-                               (unsigned long long)sx_mono_ns());
+            int len =
+                snprintf(input, 64, "{\"t\":%llu,\"pad\":\"", (unsigned long long)sx_mono_ns());
             while (len < opt.size - 2)
                 input[len++] = 'x';
             input[len++] = '"';
             input[len++] = '}';
-            const char *argv[] = {"XADD",    "{bench}:events", "*",      "machine",
-                                  "pass",    "tenant",         "t1",     "input",
-                                  input};
+            const char *argv[] = {"XADD", "{bench}:events", "*",  "machine", "pass", "tenant",
+                                  "t1",   "input",          input};
             size_t lens[] = {4, 14, 1, 7, 4, 6, 2, 5, (size_t)len};
             redisAppendCommandArgv(r, 9, argv, lens);
         }
@@ -423,8 +423,8 @@ report(worker_t *ws, uint64_t t0, double cpu, double own)
            "%lld-byte input%s)\n",
            (unsigned long long)sum.written, secs, eps, opt.mode, (long long)opt.workers,
            (long long)opt.batch, (long long)opt.size, opt.rate ? ", open loop" : ", flat out");
-    printf("latency event->result ms: p50 %.3f p99 %.3f p999 %.3f max %.3f\n", PCT(0.5),
-           PCT(0.99), PCT(0.999), PCT(1.0));
+    printf("latency event->result ms: p50 %.3f p99 %.3f p999 %.3f max %.3f\n", PCT(0.5), PCT(0.99),
+           PCT(0.999), PCT(1.0));
     printf("redis cpu %.0f %% of a core, %.2f us/event; bench process (producer + workers) "
            "%.2f us/event; duplicates %llu, commit errors %llu\n",
            100 * cpu / secs, 1e6 * cpu / (double)sum.written, 1e6 * own / (double)sum.written,
@@ -433,9 +433,9 @@ report(worker_t *ws, uint64_t t0, double cpu, double own)
            "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"redis_cpu\":%.2f,"
            "\"redis_us_per_event\":%.2f,"
            "\"mode\":\"%s\",\"workers\":%lld,\"batch\":%lld,\"size\":%lld,\"rate\":%lld}\n",
-           (unsigned long long)sum.written, secs, eps, PCT(0.5), PCT(0.99), PCT(0.999),
-           cpu / secs, 1e6 * cpu / (double)sum.written, opt.mode, (long long)opt.workers, (long long)opt.batch, (long long)opt.size,
-           (long long)opt.rate);
+           (unsigned long long)sum.written, secs, eps, PCT(0.5), PCT(0.99), PCT(0.999), cpu / secs,
+           1e6 * cpu / (double)sum.written, opt.mode, (long long)opt.workers, (long long)opt.batch,
+           (long long)opt.size, (long long)opt.rate);
 #undef PCT
     sx_free(all);
 }
@@ -457,9 +457,23 @@ main(int argc, char **argv)
     snprintf(port, sizeof(port), "%lld", (long long)opt.port);
     snprintf(batch, sizeof(batch), "%lld", (long long)opt.batch);
     snprintf(inflight, sizeof(inflight), "%lld", (long long)opt.inflight);
-    const char *kv[] = {"redis_host", opt.host, "redis_port", port, "redis_tag", "bench",
-                        "read_count", batch, "commit_batch", batch, "max_inflight", inflight,
-                        "claim_interval", "1h", "consumer", "bench", NULL};
+    const char *kv[] = {"redis_host",
+                        opt.host,
+                        "redis_port",
+                        port,
+                        "redis_tag",
+                        "bench",
+                        "read_count",
+                        batch,
+                        "commit_batch",
+                        batch,
+                        "max_inflight",
+                        inflight,
+                        "claim_interval",
+                        "1h",
+                        "consumer",
+                        "bench",
+                        NULL};
     for (const char *const *p = kv; *p; p += 2)
         if (cfg_set(&rs, 1, "bench", p[0], strlen(p[0]), p[1], &err) != SX_OK) {
             fprintf(stderr, "bench_ceiling: %s\n", err.msg);

@@ -69,8 +69,8 @@ int cfg_text_load(const cfg_section_t *secs, size_t n, const char *origin, const
                   size_t len, cfg_err_t *err);
 
 /* Sets one key from a flag or an API caller; origin names it in errors. */
-int cfg_set(const cfg_section_t *secs, size_t n, const char *origin, const char *key,
-            size_t keylen, const char *value, cfg_err_t *err);
+int cfg_set(const cfg_section_t *secs, size_t n, const char *origin, const char *key, size_t keylen,
+            const char *value, cfg_err_t *err);
 
 /* The whole load: defaults, then the file named by `--config FILE` (or --config=FILE) if any,
  * then every other `--key value` flag in argv[1..argc-1]. `--help` is not handled here.

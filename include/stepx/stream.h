@@ -63,34 +63,34 @@ struct redisReply;
 
 /* ---- configuration (directives in rs_conf_directives; conf/stepxd.conf) ---- */
 typedef struct rs_conf {
-    char *redis_host;          /* host name or address */
-    int64_t redis_port;        /* TCP port */
-    char *redis_password;      /* AUTH password, NULL = none */
-    char *redis_tag;           /* hash tag: every key is "{tag}:<name>" (one cluster slot) */
-    char *events_key;          /* input stream name (after the tag) */
-    char *results_key;         /* results stream name */
-    char *dead_key;            /* dead-letter stream name */
-    char *usage_key;           /* usage hash prefix: "{tag}:<usage>:<tenant>" */
-    char *group;               /* consumer group */
-    char *group_start;         /* id the group starts at when created: "0" or an id */
-    char *consumer;            /* consumer name prefix (NULL = host name); + "-<worker>" */
-    int64_t read_count;        /* XREADGROUP COUNT */
-    int64_t read_block_ms;     /* XREADGROUP BLOCK when idle */
-    int64_t poll_ms;           /* re-read delay when busy and the stream was drained */
-    int64_t max_inflight;      /* entries read and not yet committed, per consumer */
-    int64_t commit_batch;      /* entries per commit script */
-    int64_t cmd_timeout_ms;    /* deadline of each command (plus BLOCK time) */
+    char *redis_host;           /* host name or address */
+    int64_t redis_port;         /* TCP port */
+    char *redis_password;       /* AUTH password, NULL = none */
+    char *redis_tag;            /* hash tag: every key is "{tag}:<name>" (one cluster slot) */
+    char *events_key;           /* input stream name (after the tag) */
+    char *results_key;          /* results stream name */
+    char *dead_key;             /* dead-letter stream name */
+    char *usage_key;            /* usage hash prefix: "{tag}:<usage>:<tenant>" */
+    char *group;                /* consumer group */
+    char *group_start;          /* id the group starts at when created: "0" or an id */
+    char *consumer;             /* consumer name prefix (NULL = host name); + "-<worker>" */
+    int64_t read_count;         /* XREADGROUP COUNT */
+    int64_t read_block_ms;      /* XREADGROUP BLOCK when idle */
+    int64_t poll_ms;            /* re-read delay when busy and the stream was drained */
+    int64_t max_inflight;       /* entries read and not yet committed, per consumer */
+    int64_t commit_batch;       /* entries per commit script */
+    int64_t cmd_timeout_ms;     /* deadline of each command (plus BLOCK time) */
     int64_t connect_timeout_ms; /* deadline of a connection attempt */
-    int64_t reconnect_min_ms;  /* first reconnect delay; doubles per failure */
-    int64_t reconnect_max_ms;  /* reconnect delay cap */
-    int64_t results_maxlen;    /* MAXLEN ~ of the results stream */
-    int64_t dead_maxlen;       /* MAXLEN ~ of the dead-letter stream */
-    int64_t claim_idle_ms;     /* XAUTOCLAIM min idle time */
-    int64_t claim_interval_ms; /* how often to reclaim and refresh own entries */
-    int64_t claim_count;       /* XAUTOCLAIM COUNT */
-    int64_t max_deliveries;    /* dead-letter an entry delivered more often than this */
-    int64_t max_input;         /* bytes; larger inputs are dead-lettered */
-    bool check_eviction;       /* refuse to run unless maxmemory-policy is noeviction */
+    int64_t reconnect_min_ms;   /* first reconnect delay; doubles per failure */
+    int64_t reconnect_max_ms;   /* reconnect delay cap */
+    int64_t results_maxlen;     /* MAXLEN ~ of the results stream */
+    int64_t dead_maxlen;        /* MAXLEN ~ of the dead-letter stream */
+    int64_t claim_idle_ms;      /* XAUTOCLAIM min idle time */
+    int64_t claim_interval_ms;  /* how often to reclaim and refresh own entries */
+    int64_t claim_count;        /* XAUTOCLAIM COUNT */
+    int64_t max_deliveries;     /* dead-letter an entry delivered more often than this */
+    int64_t max_input;          /* bytes; larger inputs are dead-lettered */
+    bool check_eviction;        /* refuse to run unless maxmemory-policy is noeviction */
 } rs_conf_t;
 
 /* The directive table for rs_conf_t (cfg.h). */
@@ -123,8 +123,7 @@ void rs_conn_free(rs_conn_t *c);
 int rs_conn_argv(rs_conn_t *c, int64_t timeout_ms, rs_reply_fn fn, void *ud, int argc,
                  const char **argv, const size_t *lens);
 /* printf-style (hiredis format: %s, %b, %d...). Same contract. */
-int rs_conn_cmd(rs_conn_t *c, int64_t timeout_ms, rs_reply_fn fn, void *ud, const char *fmt,
-                ...);
+int rs_conn_cmd(rs_conn_t *c, int64_t timeout_ms, rs_reply_fn fn, void *ud, const char *fmt, ...);
 /* True while connected. */
 bool rs_conn_up(const rs_conn_t *c);
 /* Tears the current connection down now and schedules a reconnect (tests, protocol errors). */
@@ -137,41 +136,41 @@ uint64_t rs_conn_timeouts(const rs_conn_t *c);
 typedef struct rs_consumer rs_consumer_t;
 
 typedef struct rs_event {
-    char id[RS_ID_MAX];   /* entry id in the events stream */
-    const char *machine;  /* state machine name, NUL-terminated */
-    const char *input;    /* JSON text, or MessagePack bytes when input_msgpack */
-    size_t input_len;     /* bytes of input */
-    bool input_msgpack;   /* input is MessagePack */
-    const char *name;     /* execution name, NULL when absent */
-    const char *tenant;   /* tenant, RS_TENANT_DEFAULT when absent */
-    uint32_t deliveries;  /* 1 when read new; the group's count when reclaimed; 0 when
-                           * unknown (re-read from the own pending list after a reconnect) */
-    int64_t received_ms;  /* wall clock when this consumer received it */
+    char id[RS_ID_MAX];      /* entry id in the events stream */
+    const char *machine;     /* state machine name, NUL-terminated */
+    const char *input;       /* JSON text, or MessagePack bytes when input_msgpack */
+    size_t input_len;        /* bytes of input */
+    bool input_msgpack;      /* input is MessagePack */
+    const char *name;        /* execution name, NULL when absent */
+    const char *tenant;      /* tenant, RS_TENANT_DEFAULT when absent */
+    uint32_t deliveries;     /* 1 when read new; the group's count when reclaimed; 0 when
+                              * unknown (re-read from the own pending list after a reconnect) */
+    int64_t received_ms;     /* wall clock when this consumer received it */
     rs_consumer_t *consumer; /* the consumer it came from */
-    void *udata;          /* free for the executor (NULL when handed over) */
+    void *udata;             /* free for the executor (NULL when handed over) */
     /* private to the stream layer */
-    uint64_t _touch_ms;    /* last read/claim refresh (wall ms) */
-    struct rs_event *_hnext; /* in-flight hash chain */
+    uint64_t _touch_ms;             /* last read/claim refresh (wall ms) */
+    struct rs_event *_hnext;        /* in-flight hash chain */
     struct rs_event *_prev, *_next; /* in-flight list (oldest first) or commit queue */
     char _kind;            /* 0 = with executor, 'r' result, 'd' dead letter, 'a' ack only */
     uint16_t _nargs;       /* commit arguments in _args */
-    uint32_t _args[32][2]; /* (offset, length) into _buf */
+    uint32_t _args[16][2]; /* (offset, length) into _buf (12 used at most) */
     sx_sbuf_t _buf;        /* commit argument bytes */
 } rs_event_t;
 
 typedef enum rs_status { RS_SUCCEEDED = 0, RS_FAILED, RS_TIMED_OUT, RS_ABORTED } rs_status_t;
 
 typedef struct rs_outcome {
-    rs_status_t status;     /* final status */
-    const char *exec_name;  /* execution name (NULL = the event's name, or its id) */
-    const char *output;     /* SUCCEEDED: output JSON text */
-    size_t output_len;      /* bytes of output */
-    const char *error;      /* otherwise: error name (may be NULL) */
-    const char *cause;      /* otherwise: cause (may be NULL) */
-    int64_t start_ms;       /* execution start, wall ms */
-    int64_t stop_ms;        /* execution end, wall ms */
-    int64_t memory_mb;      /* memory used in MB (billing rounds up to 64 MB chunks) */
-    int64_t transitions;    /* state transitions */
+    rs_status_t status;    /* final status */
+    const char *exec_name; /* execution name (NULL = the event's name, or its id) */
+    const char *output;    /* SUCCEEDED: output JSON text */
+    size_t output_len;     /* bytes of output */
+    const char *error;     /* otherwise: error name (may be NULL) */
+    const char *cause;     /* otherwise: cause (may be NULL) */
+    int64_t start_ms;      /* execution start, wall ms */
+    int64_t stop_ms;       /* execution end, wall ms */
+    int64_t memory_mb;     /* memory used in MB (billing rounds up to 64 MB chunks) */
+    int64_t transitions;   /* state transitions */
 } rs_outcome_t;
 
 /* Text of a status ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"). */

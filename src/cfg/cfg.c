@@ -68,8 +68,7 @@ num_with_unit(const char *s, const unit_t *units, int64_t *out)
 int
 cfg_ms_parse(const char *s, int64_t *out)
 {
-    static const unit_t units[] = {
-        {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {NULL, 0}};
+    static const unit_t units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {NULL, 0}};
     return num_with_unit(s, units, out);
 }
 
@@ -182,8 +181,7 @@ set_value(const cfg_directive_t *d, void *conf, const char *v, char *msg, size_t
 
 /* Finds key (length keylen; '-' matches '_' when dash_ok) in the sections. */
 static const cfg_directive_t *
-find(const cfg_section_t *secs, size_t n, const char *key, size_t keylen, bool dash_ok,
-     void **conf)
+find(const cfg_section_t *secs, size_t n, const char *key, size_t keylen, bool dash_ok, void **conf)
 {
     for (size_t s = 0; s < n; s++) {
         for (const cfg_directive_t *d = secs[s].dirs; d->name != NULL; d++) {
@@ -252,8 +250,8 @@ set_key(const cfg_section_t *secs, size_t n, const char *origin, const char *key
 }
 
 int
-cfg_set(const cfg_section_t *secs, size_t n, const char *origin, const char *key,
-        size_t keylen, const char *value, cfg_err_t *err)
+cfg_set(const cfg_section_t *secs, size_t n, const char *origin, const char *key, size_t keylen,
+        const char *value, cfg_err_t *err)
 {
     return set_key(secs, n, origin, key, keylen, true, value, err);
 }
@@ -290,8 +288,8 @@ quoted_read(const char **pp, const char *end, sx_sbuf_t *out)
 /* Splits one line into key and value (value into val) and applies it. seen[] tracks keys
  * already set by this file (by pointer). */
 static int
-line_apply(const cfg_section_t *secs, size_t n, const char *origin, const char *p,
-           const char *end, const cfg_directive_t **seen, size_t *nseen, cfg_err_t *err)
+line_apply(const cfg_section_t *secs, size_t n, const char *origin, const char *p, const char *end,
+           const cfg_directive_t **seen, size_t *nseen, cfg_err_t *err)
 {
     sx_sbuf_t val = SX_SBUF_INIT;
     const char *key, *kend;
@@ -355,8 +353,8 @@ out:
 }
 
 int
-cfg_text_load(const cfg_section_t *secs, size_t n, const char *origin, const char *text,
-              size_t len, cfg_err_t *err)
+cfg_text_load(const cfg_section_t *secs, size_t n, const char *origin, const char *text, size_t len,
+              cfg_err_t *err)
 {
     size_t total = 0, nseen = 0;
     const cfg_directive_t **seen;

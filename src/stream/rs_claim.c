@@ -40,7 +40,8 @@ claim_release(claim_t *cl, const redisReply *pend)
         for (size_t j = 0; pend != NULL && j < pend->elements; j++) {
             const redisReply *p = pend->element[j];
             if (p->type == REDIS_REPLY_ARRAY && p->elements >= 4 &&
-                p->element[0]->type == REDIS_REPLY_STRING && strcmp(p->element[0]->str, ev->id) == 0 &&
+                p->element[0]->type == REDIS_REPLY_STRING &&
+                strcmp(p->element[0]->str, ev->id) == 0 &&
                 p->element[3]->type == REDIS_REPLY_INTEGER) {
                 deliveries = (uint32_t)p->element[3]->integer;
                 break;
@@ -81,8 +82,8 @@ autoclaim_send(rs_consumer_t *c)
         return;
     snprintf(idle, sizeof(idle), "%lld", (long long)c->conf->claim_idle_ms);
     snprintf(count, sizeof(count), "%lld", (long long)n);
-    const char *argv[] = {"XAUTOCLAIM", c->k_events, c->conf->group, c->name,
-                          idle,         c->claim_cursor, "COUNT", count};
+    const char *argv[] = {"XAUTOCLAIM", c->k_events,     c->conf->group, c->name,
+                          idle,         c->claim_cursor, "COUNT",        count};
     if (rs_conn_argv(c->conn, 0, on_autoclaim, c, (int)SX_ARRAY_LEN(argv), argv, NULL) == SX_OK)
         c->claiming = true;
 }
@@ -129,10 +130,8 @@ on_autoclaim(rs_conn_t *conn, redisReply *r, void *ud)
         const char *first = cl->ev[0]->id, *last = cl->ev[cl->n - 1]->id;
         char count[24];
         snprintf(count, sizeof(count), "%zu", cl->n + c->nheld); /* own entries may be in range */
-        const char *argv[] = {"XPENDING", c->k_events, c->conf->group, first,
-                              last,       count,       c->name};
-        if (rs_conn_argv(c->conn, 0, on_pending, cl, (int)SX_ARRAY_LEN(argv), argv, NULL) !=
-            SX_OK)
+        const char *argv[] = {"XPENDING", c->k_events, c->conf->group, first, last, count, c->name};
+        if (rs_conn_argv(c->conn, 0, on_pending, cl, (int)SX_ARRAY_LEN(argv), argv, NULL) != SX_OK)
             claim_release(cl, NULL);
     }
     if (nnew > 0 && strcmp(c->claim_cursor, "0-0") != 0)

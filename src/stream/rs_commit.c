@@ -55,7 +55,8 @@ static const char commit_lua[] =
     "      local st = ARGV[u + 4]\n"
     "      if st == 'SUCCEEDED' then\n"
     "        redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, 'name', ARGV[u + 1],\n"
-    "          'machine', ARGV[u + 2], 'tenant', ARGV[u + 3], 'status', st, 'output', ARGV[u + 5],\n"
+    "          'machine', ARGV[u + 2], 'tenant', ARGV[u + 3], 'status', st, 'output', ARGV[u + "
+    "5],\n"
     "          'start', ARGV[u + 7], 'stop', ARGV[u + 8], 'billed_ms', ARGV[u + 9],\n"
     "          'billed_mb', ARGV[u + 10])\n"
     "      else\n"
@@ -156,7 +157,7 @@ batch_send(batch_t *b)
     size_t nargs = 9 + b->n, ntenant = 0, k = 0; /* fixed part + up to one key per entry */
     const char **argv;
     size_t *lens;
-    char (*nums)[24];
+    char(*nums)[24];
     const char **tenants;
     sx_sbuf_t keys = SX_SBUF_INIT;
     size_t *key_off;

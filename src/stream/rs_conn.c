@@ -147,8 +147,7 @@ on_connect(const redisAsyncContext *ac, int status)
     c->state = CONN_UP;
     c->failures = 0;
     c->connects++;
-    rs_log(RS_LOG_INFO, "redis %s:%d: connected", c->conf->redis_host,
-           (int)c->conf->redis_port);
+    rs_log(RS_LOG_INFO, "redis %s:%d: connected", c->conf->redis_host, (int)c->conf->redis_port);
     if (c->conf->redis_password != NULL)
         rs_conn_cmd(c, 0, NULL, NULL, "AUTH %s", c->conf->redis_password);
     if (c->up != NULL)

@@ -365,8 +365,7 @@ on_read(rs_conn_t *conn, redisReply *r, void *ud)
         if (was_history && got > 0) {
             const redisReply *last = ents->element[got - 1];
             if (last->type == REDIS_REPLY_ARRAY && last->elements > 0 &&
-                last->element[0]->type == REDIS_REPLY_STRING &&
-                last->element[0]->len < RS_ID_MAX)
+                last->element[0]->type == REDIS_REPLY_STRING && last->element[0]->len < RS_ID_MAX)
                 memcpy(c->hist_cursor, last->element[0]->str, last->element[0]->len + 1);
         }
     }

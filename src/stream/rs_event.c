@@ -141,8 +141,7 @@ rs_event_reject(rs_event_t *ev, const char *reason)
     rs_event_arg(ev, "deliveries", 10);
     rs_event_argi(ev, ev->deliveries);
     if (ev->input != NULL)
-        arg_pair(ev, ev->input_msgpack ? RS_F_INPUT_MSGPACK : RS_F_INPUT, ev->input,
-                 ev->input_len);
+        arg_pair(ev, ev->input_msgpack ? RS_F_INPUT_MSGPACK : RS_F_INPUT, ev->input, ev->input_len);
     rs_consumer_enqueue_commit(ev->consumer, ev);
 }
 

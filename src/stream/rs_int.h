@@ -32,41 +32,41 @@ typedef struct rs_evlist {
 } rs_evlist_t;
 
 struct rs_consumer {
-    struct event_base *base;   /* borrowed */
-    const rs_conf_t *conf;     /* borrowed */
-    rs_conn_t *conn;           /* owned */
-    char name[160];            /* consumer name in the group */
-    char *k_events;            /* "{tag}:events" (owned) */
-    char *k_results;           /* "{tag}:results" */
-    char *k_dead;              /* "{tag}:dead" */
-    char *k_usage;             /* "{tag}:usage:" (prefix, tenant appended) */
-    rs_exec_fn exec;           /* executor */
-    rs_committed_fn committed; /* optional commit observer */
-    void *ud;                  /* for exec and committed */
-    rs_state_t state;          /* STARTING / RUNNING / FATAL */
-    char error[256];           /* FATAL reason or last loud error; "" = none */
-    bool paused;               /* no new reads */
-    bool closing;              /* being freed: nothing more is dispatched */
-    bool reading;              /* an XREADGROUP is outstanding */
-    bool history;              /* reading own PEL (after each connection) */
-    bool drained;              /* the last new-entry read came back short */
-    bool read_wait;            /* read_ev armed: no read until it fires */
-    bool commit_wait;          /* commit_ev armed: no commit until it fires */
-    bool claiming;             /* an XAUTOCLAIM round is outstanding */
+    struct event_base *base;      /* borrowed */
+    const rs_conf_t *conf;        /* borrowed */
+    rs_conn_t *conn;              /* owned */
+    char name[160];               /* consumer name in the group */
+    char *k_events;               /* "{tag}:events" (owned) */
+    char *k_results;              /* "{tag}:results" */
+    char *k_dead;                 /* "{tag}:dead" */
+    char *k_usage;                /* "{tag}:usage:" (prefix, tenant appended) */
+    rs_exec_fn exec;              /* executor */
+    rs_committed_fn committed;    /* optional commit observer */
+    void *ud;                     /* for exec and committed */
+    rs_state_t state;             /* STARTING / RUNNING / FATAL */
+    char error[256];              /* FATAL reason or last loud error; "" = none */
+    bool paused;                  /* no new reads */
+    bool closing;                 /* being freed: nothing more is dispatched */
+    bool reading;                 /* an XREADGROUP is outstanding */
+    bool history;                 /* reading own PEL (after each connection) */
+    bool drained;                 /* the last new-entry read came back short */
+    bool read_wait;               /* read_ev armed: no read until it fires */
+    bool commit_wait;             /* commit_ev armed: no commit until it fires */
+    bool claiming;                /* an XAUTOCLAIM round is outstanding */
     char hist_cursor[RS_ID_MAX];  /* last id of the PEL read */
     char claim_cursor[RS_ID_MAX]; /* XAUTOCLAIM cursor */
-    uint32_t read_errors;      /* consecutive read errors (backoff) */
-    uint32_t commit_errors;    /* consecutive commit errors (backoff) */
-    rs_event_t **htab;         /* in-flight events by id (chained through _hnext) */
-    size_t hcap;               /* buckets, power of two */
-    size_t nheld;              /* events in htab: read and not yet committed */
-    rs_evlist_t exec_list;     /* events with the executor (or awaiting XPENDING) */
-    rs_evlist_t commit_q;      /* events ready to commit, not yet sent */
-    struct event *flush_ev;    /* deferred commit flush (once per loop turn) */
-    struct event *read_ev;     /* poll / read-retry timer */
-    struct event *commit_ev;   /* commit retry timer */
-    struct event *claim_ev;    /* periodic reclaim + refresh */
-    rs_stats_t st;             /* counters (st.inflight computed on demand) */
+    uint32_t read_errors;         /* consecutive read errors (backoff) */
+    uint32_t commit_errors;       /* consecutive commit errors (backoff) */
+    rs_event_t **htab;            /* in-flight events by id (chained through _hnext) */
+    size_t hcap;                  /* buckets, power of two */
+    size_t nheld;                 /* events in htab: read and not yet committed */
+    rs_evlist_t exec_list;        /* events with the executor (or awaiting XPENDING) */
+    rs_evlist_t commit_q;         /* events ready to commit, not yet sent */
+    struct event *flush_ev;       /* deferred commit flush (once per loop turn) */
+    struct event *read_ev;        /* poll / read-retry timer */
+    struct event *commit_ev;      /* commit retry timer */
+    struct event *claim_ev;       /* periodic reclaim + refresh */
+    rs_stats_t st;                /* counters (st.inflight computed on demand) */
 };
 
 void rs_evlist_push(rs_evlist_t *l, rs_event_t *ev);

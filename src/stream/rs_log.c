@@ -35,8 +35,7 @@ rs_log(int level, const char *fmt, ...)
     if (log_fn != NULL)
         log_fn(level, msg);
     else
-        fprintf(stderr, "stepx stream %s: %s\n", names[level < 0 ? 0 : level > 2 ? 2 : level],
-                msg);
+        fprintf(stderr, "stepx stream %s: %s\n", names[level < 0 ? 0 : level > 2 ? 2 : level], msg);
 }
 
 const char *

@@ -152,8 +152,8 @@ test_flags_override_file(void)
         return;
     CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
     close(fd);
-    char *argv[] = {"prog", "--port", "7001", "--config", path, "--max-input=2k", "--verbose",
-                    "on", NULL};
+    char *argv[] = {"prog",           "--port",    "7001", "--config", path,
+                    "--max-input=2k", "--verbose", "on",   NULL};
     CHECK_INT(cfg_load(secs, 1, 8, argv, &err), SX_OK);
     CHECK_INT(tc.port, 7001);
     CHECK_STR(tc.host, "filehost");

@@ -6,8 +6,8 @@
  *
  * rp_cut_reply(p, "EVALSHA", "11111") arms a cut: once a client has sent bytes containing
  * the first marker, the first reply chunk from Redis to that client containing the second
- * marker is dropped and both sockets are closed. Redis has then executed the command, but the client never learns it: exactly the
- * "reply lost" case of the commit and of XREADGROUP.
+ * marker is dropped and both sockets are closed. Redis has then executed the command, but the
+ * client never learns it: exactly the "reply lost" case of the commit and of XREADGROUP.
  */
 #ifndef RS_TEST_PROXY_H
 #define RS_TEST_PROXY_H
@@ -30,14 +30,14 @@ typedef struct rp_pair {
 } rp_pair_t;
 
 struct rp_proxy {
-    struct event_base *base;     /* the test's loop */
-    struct evconnlistener *lis;  /* listening socket */
-    int port;                    /* proxy port (give it to rs_conf.redis_port) */
-    int target;                  /* redis-server port */
-    char marker[32];             /* armed client marker, "" = not armed */
-    char reply_marker[32];       /* server data to drop */
-    int cuts;                    /* connections cut so far */
-    rp_pair_t *pairs[16];        /* live pairs */
+    struct event_base *base;    /* the test's loop */
+    struct evconnlistener *lis; /* listening socket */
+    int port;                   /* proxy port (give it to rs_conf.redis_port) */
+    int target;                 /* redis-server port */
+    char marker[32];            /* armed client marker, "" = not armed */
+    char reply_marker[32];      /* server data to drop */
+    int cuts;                   /* connections cut so far */
+    rp_pair_t *pairs[16];       /* live pairs */
 };
 
 static void
@@ -73,8 +73,7 @@ rp_on_srv_read(struct bufferevent *bev, void *arg)
     struct evbuffer *in = bufferevent_get_input(bev);
     size_t n = evbuffer_get_length(in);
     const char *data = pr->saw_marker ? (const char *)evbuffer_pullup(in, -1) : NULL;
-    if (data != NULL &&
-        memmem(data, n, pr->p->reply_marker, strlen(pr->p->reply_marker)) != NULL) {
+    if (data != NULL && memmem(data, n, pr->p->reply_marker, strlen(pr->p->reply_marker)) != NULL) {
         pr->p->marker[0] = '\0';
         pr->p->cuts++;
         rp_pair_close(pr);
@@ -92,8 +91,7 @@ rp_on_event(struct bufferevent *bev, short what, void *arg)
 }
 
 static void
-rp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len,
-             void *arg)
+rp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len, void *arg)
 {
     rp_proxy_t *p = arg;
     rp_pair_t *pr = calloc(1, sizeof(*pr));
@@ -133,8 +131,9 @@ rp_start(rp_proxy_t *p, struct event_base *base, int target)
     p->target = target;
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    p->lis = evconnlistener_new_bind(base, rp_on_accept, p, LEV_OPT_CLOSE_ON_FREE |
-                                     LEV_OPT_REUSEABLE, 16, (struct sockaddr *)&a, sizeof(a));
+    p->lis =
+        evconnlistener_new_bind(base, rp_on_accept, p, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
+                                16, (struct sockaddr *)&a, sizeof(a));
     getsockname(evconnlistener_get_fd(p->lis), (struct sockaddr *)&a, &alen);
     p->port = ntohs(a.sin_port);
 }

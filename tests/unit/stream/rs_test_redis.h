@@ -25,10 +25,10 @@
 #include <unistd.h>
 
 typedef struct rt_redis {
-    pid_t pid;           /* redis-server child */
-    int port;            /* loopback port */
-    char dir[64];        /* data directory */
-    redisContext *sync;  /* the test's own client */
+    pid_t pid;          /* redis-server child */
+    int port;           /* loopback port */
+    char dir[64];       /* data directory */
+    redisContext *sync; /* the test's own client */
 } rt_redis_t;
 
 static rt_redis_t rt;
@@ -76,9 +76,9 @@ rt_redis_start(void)
     snprintf(logf, sizeof(logf), "%s/redis.log", rt.dir);
     rt.pid = fork();
     if (rt.pid == 0) {
-        execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save",
-               "", "--appendonly", "no", "--dir", rt.dir, "--loglevel", "warning",
-               "--logfile", logf, "--enable-debug-command", "local", (char *)NULL);
+        execlp("redis-server", "redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--dir", rt.dir, "--loglevel", "warning", "--logfile", logf,
+               "--enable-debug-command", "local", (char *)NULL);
         _exit(127);
     }
     for (int i = 0; i < 500; i++) {

@@ -36,19 +36,27 @@ now_ms(void)
     return sx_mono_ns() / 1000000;
 }
 
-#define RUN_UNTIL(cond, ms)                                                                    \
-    do {                                                                                       \
-        uint64_t d_ = now_ms() + (ms);                                                         \
-        while (!(cond) && now_ms() < d_)                                                       \
-            event_base_loop(base, EVLOOP_ONCE);                                                \
+#define RUN_UNTIL(cond, ms)                                                                        \
+    do {                                                                                           \
+        uint64_t d_ = now_ms() + (ms);                                                             \
+        while (!(cond) && now_ms() < d_)                                                           \
+            event_base_loop(base, EVLOOP_ONCE);                                                    \
     } while (0)
 #define RUN_MS(ms) RUN_UNTIL(0, ms)
 
 /* ---- configuration ---- */
 
-static const char *const base_kv[] = {"consumer", "t", "read_block", "100ms",
-                                      "claim_interval", "1h", "reconnect_min", "20ms",
-                                      "reconnect_max", "300ms", NULL};
+static const char *const base_kv[] = {"consumer",
+                                      "t",
+                                      "read_block",
+                                      "100ms",
+                                      "claim_interval",
+                                      "1h",
+                                      "reconnect_min",
+                                      "20ms",
+                                      "reconnect_max",
+                                      "300ms",
+                                      NULL};
 
 /* Fills cf with defaults, the base settings, tag and then kv pairs (NULL-terminated). */
 static void
@@ -86,7 +94,7 @@ typedef struct texec {
     int mode;              /* EX_ECHO completes at once, EX_HOLD keeps events */
     rs_event_t *held[512]; /* EX_HOLD */
     int nheld;
-    int written, dups;     /* committed callback counts */
+    int written, dups; /* committed callback counts */
     uint32_t last_deliveries;
 } texec_t;
 
@@ -174,8 +182,8 @@ static void
 xadd(const char *tag, int n, const char *tenant)
 {
     for (int i = 0; i < n; i++) {
-        redisReply *r = rt_cmd("XADD {%s}:events * machine m1 tenant %s input {\"i\":%d}",
-                               tag, tenant, i);
+        redisReply *r =
+            rt_cmd("XADD {%s}:events * machine m1 tenant %s input {\"i\":%d}", tag, tenant, i);
         CHECK(r != NULL && r->type == REDIS_REPLY_STRING);
         if (r)
             freeReplyObject(r);
@@ -268,7 +276,9 @@ test_validation_dead_letters(void)
     texec_t t = {.mode = EX_ECHO};
     const char *kv[] = {"max_input", "100", NULL};
     char big[200];
-    const char mp_ok[] = "\x81\xa1" "a\x01", mp_bad[] = "\xc1";
+    const char mp_ok[] = "\x81\xa1"
+                         "a\x01",
+               mp_bad[] = "\xc1";
     memset(big, 'x', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
     conf_make(&cf, "v", kv);
@@ -291,9 +301,12 @@ test_validation_dead_letters(void)
     CHECK_STR(out, "missing field 'machine'");
     sx_free(out);
     redisReply *r = rt_cmd("XRANGE {v}:dead - +");
-    const char *want[] = {"missing field 'machine'", "both 'input' and 'input_msgpack' given",
-                          "input is 201 bytes, more than max_input 100", "bad JSON input",
-                          "unknown state machine 'unknown'", "malformed msgpack"};
+    const char *want[] = {"missing field 'machine'",
+                          "both 'input' and 'input_msgpack' given",
+                          "input is 201 bytes, more than max_input 100",
+                          "bad JSON input",
+                          "unknown state machine 'unknown'",
+                          "malformed msgpack"};
     CHECK(r && r->elements == 6);
     for (size_t i = 0; r && i < r->elements && i < 6; i++) {
         redisReply *fs = r->element[i]->element[1];
@@ -352,8 +365,8 @@ test_dead_letter_after_deliveries(void)
 {
     rs_conf_t cf;
     texec_t t = {.mode = EX_ECHO};
-    const char *kv[] = {"max_deliveries", "2", "claim_idle", "100ms", "claim_interval",
-                        "50ms", NULL};
+    const char *kv[] = {"max_deliveries", "2",    "claim_idle", "100ms",
+                        "claim_interval", "50ms", NULL};
     conf_make(&cf, "d", kv);
     freeReplyObject(rt_cmd("XGROUP CREATE {d}:events stepxd 0 MKSTREAM"));
     xadd("d", 2, "acme");

@@ -45,23 +45,25 @@ static void
 test_msgpack_to_json(void)
 {
     /* {"a":1,"b":[true,null,-2,1.5],"c":"x\"y"} */
-    const char m1[] = "\x83\xa1" "a\x01\xa1" "b\x94\xc3\xc0\xfe\xcb\x3f\xf8\x00\x00\x00\x00\x00"
-                      "\x00\xa1" "c\xa3x\"y";
-    CHECK_INT(mp(m1, sizeof(m1) - 1, "{\"a\":1,\"b\":[true,null,-2,1.5],\"c\":\"x\\\"y\"}"),
-              SX_OK);
+    const char m1[] = "\x83\xa1"
+                      "a\x01\xa1"
+                      "b\x94\xc3\xc0\xfe\xcb\x3f\xf8\x00\x00\x00\x00\x00"
+                      "\x00\xa1"
+                      "c\xa3x\"y";
+    CHECK_INT(mp(m1, sizeof(m1) - 1, "{\"a\":1,\"b\":[true,null,-2,1.5],\"c\":\"x\\\"y\"}"), SX_OK);
     CHECK_INT(mp("\xcf\xff\xff\xff\xff\xff\xff\xff\xff", 9, "18446744073709551615"), SX_OK);
     CHECK_INT(mp("\xd3\x80\x00\x00\x00\x00\x00\x00\x00", 9, "-9223372036854775808"), SX_OK);
-    CHECK_INT(mp("\xca\x3f\x80\x00\x00", 5, "1"), SX_OK);  /* float32 1.0 */
+    CHECK_INT(mp("\xca\x3f\x80\x00\x00", 5, "1"), SX_OK); /* float32 1.0 */
     CHECK_INT(mp("\x90", 1, "[]"), SX_OK);
     CHECK_INT(mp("\x80", 1, "{}"), SX_OK);
-    CHECK_INT(mp("\xa2\xc3\xa9", 3, "\"\xc3\xa9\""), SX_OK); /* "é" */
-    CHECK_INT(mp("\xc1", 1, NULL), SX_ERR);                  /* never used byte */
-    CHECK_INT(mp("\x92\x01", 2, NULL), SX_ERR);              /* truncated */
-    CHECK_INT(mp("\x01\x02", 2, NULL), SX_ERR);              /* trailing bytes */
-    CHECK_INT(mp("\x81\x01\x02", 3, NULL), SX_ERR);          /* integer map key */
-    CHECK_INT(mp("\xc4\x01x", 3, NULL), SX_ERR);             /* bin */
-    CHECK_INT(mp("\xa1\xff", 2, NULL), SX_ERR);              /* invalid UTF-8 */
-    CHECK_INT(mp("\xa3\xed\xa0\x80", 4, NULL), SX_ERR);      /* UTF-16 surrogate */
+    CHECK_INT(mp("\xa2\xc3\xa9", 3, "\"\xc3\xa9\""), SX_OK);                /* "é" */
+    CHECK_INT(mp("\xc1", 1, NULL), SX_ERR);                                 /* never used byte */
+    CHECK_INT(mp("\x92\x01", 2, NULL), SX_ERR);                             /* truncated */
+    CHECK_INT(mp("\x01\x02", 2, NULL), SX_ERR);                             /* trailing bytes */
+    CHECK_INT(mp("\x81\x01\x02", 3, NULL), SX_ERR);                         /* integer map key */
+    CHECK_INT(mp("\xc4\x01x", 3, NULL), SX_ERR);                            /* bin */
+    CHECK_INT(mp("\xa1\xff", 2, NULL), SX_ERR);                             /* invalid UTF-8 */
+    CHECK_INT(mp("\xa3\xed\xa0\x80", 4, NULL), SX_ERR);                     /* UTF-16 surrogate */
     CHECK_INT(mp("\xcb\x7f\xf0\x00\x00\x00\x00\x00\x00", 9, NULL), SX_ERR); /* Infinity */
     /* nesting deeper than the JSON parser allows */
     char deep[600];
@@ -105,9 +107,10 @@ test_conf_table(void)
         const char *a = (const char *)&cf + d->offset, *b = (const char *)&fc + d->offset;
         bool same;
         if (d->type == CFG_STR)
-            same = *(char *const *)a == NULL ? *(char *const *)b == NULL
-                                            : *(char *const *)b != NULL &&
-                                                  strcmp(*(char *const *)a, *(char *const *)b) == 0;
+            same = *(char *const *)a == NULL
+                       ? *(char *const *)b == NULL
+                       : *(char *const *)b != NULL &&
+                             strcmp(*(char *const *)a, *(char *const *)b) == 0;
         else if (d->type == CFG_BOOL)
             same = *(const bool *)a == *(const bool *)b;
         else
