@@ -110,22 +110,69 @@ ifn_array_length(const ifn_args_t *x, const val_t **out)
     return SX_OK;
 }
 
+/* Structural hash consistent with val_equal: numbers by value, objects order-independent. */
+static uint64_t
+val_hash(const val_t *v)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL * (uint64_t)(val_type(v) + 1);
+    switch (val_type(v)) {
+    case VAL_BOOL: return h ^ (val_bool_get(v) ? 1 : 2);
+    case VAL_NUM: {
+        double d = val_num_get(v);
+        uint64_t bits;
+        if (d == 0)
+            d = 0; /* -0 == 0 */
+        memcpy(&bits, &d, sizeof(bits));
+        h ^= bits;
+        h ^= h >> 33; /* murmur3 fmix64: spread the high mantissa bits downwards */
+        h *= 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 33;
+        h *= 0xC4CEB9FE1A85EC53ULL;
+        return h ^ (h >> 33);
+    }
+    case VAL_STR:
+        for (size_t k = 0; k < val_len(v); k++)
+            h = (h ^ (unsigned char)val_str_get(v)[k]) * 0x100000001B3ULL;
+        return h;
+    case VAL_ARR:
+        for (size_t k = 0; k < val_len(v); k++)
+            h = (h ^ val_hash(val_arr_at(v, k))) * 0x100000001B3ULL;
+        return h;
+    case VAL_OBJ: {
+        uint64_t sum = 0;
+        for (size_t k = 0; k < val_len(v); k++)
+            sum += val_hash(val_obj_at(v, k)->key) * 31 ^ val_hash(val_obj_at(v, k)->val);
+        return h ^ sum;
+    }
+    default: return h;
+    }
+}
+
 int
 ifn_array_unique(const ifn_args_t *x, const val_t **out)
 {
     if (ifn_want(x, 0, VAL_ARR) != SX_OK)
         return SX_ERR;
     const val_t *arr = x->v[0];
-    size_t n = val_len(arr), m = 0;
+    size_t n = val_len(arr), m = 0, cap = 16;
+    while (cap < n * 2)
+        cap *= 2;
     const val_t **items = sx_arena_alloc(x->a, (n ? n : 1) * sizeof(*items));
+    /* open addressing over the kept items: slot = position + 1, 0 = empty */
+    uint32_t *slots = sx_calloc(cap, sizeof(*slots));
     for (size_t k = 0; k < n; k++) {
         const val_t *v = val_arr_at(arr, k);
+        uint64_t hv = val_hash(v);
+        size_t h = (size_t)(hv ^ (hv >> 29)) & (cap - 1);
         bool seen = false;
-        for (size_t j = 0; j < m && !seen; j++)
-            seen = val_type(items[j]) == val_type(v) && val_equal(items[j], v);
-        if (!seen)
-            items[m++] = v;
+        for (; slots[h] != 0 && !seen; h = (h + 1) & (cap - 1))
+            seen = val_equal(items[slots[h] - 1], v);
+        if (seen)
+            continue;
+        items[m++] = v;
+        slots[h] = (uint32_t)m;
     }
+    sx_free(slots);
     *out = m == n ? arr : arr_make(x->a, items, m);
     return SX_OK;
 }

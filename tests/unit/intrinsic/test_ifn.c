@@ -258,6 +258,16 @@ test_arrays(void)
                    "null,true]}"),
               "[1,\"a\",[1],{\"a\":1,\"b\":2},null,true]");
     CHECK_STR(call("States.ArrayUnique($.a)", "{\"a\":[]}"), "[]");
+    CHECK_STR(call("States.ArrayUnique($.a)", "{\"a\":[-0,0,{\"x\":[1,{\"y\":2}]},{\"x\":[1,{\"y\":2.0}]}]}"),
+              "[-0,{\"x\":[1,{\"y\":2}]}]");
+    /* hashed, not quadratic: 60,000 items with 30,000 distinct values */
+    sx_sbuf_t b = SX_SBUF_INIT;
+    sx_sbuf_adds(&b, "{\"a\":[");
+    for (int k = 0; k < 60000; k++)
+        sx_sbuf_addf(&b, "%s%d", k ? "," : "", k % 30000);
+    sx_sbuf_adds(&b, "]}");
+    CHECK_STR(call("States.ArrayLength(States.ArrayUnique($.a))", b.p), "30000");
+    sx_sbuf_fini(&b);
     CHECK(fails("States.ArrayLength('x')", "{}"));
 }
 
