@@ -10,6 +10,7 @@
  * Java's new String(bytes, UTF_8). Base64 and Hash inputs are limited to IFN_STR_MAX
  * characters (UTF-16 units, Java's String.length()).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -90,15 +91,43 @@ utf8_cp(const unsigned char *s, size_t n, size_t *i)
     return c;
 }
 
-static bool
-cp_in(uint32_t cp, const val_t *set)
+/* The delimiter set of StringSplit: ASCII in a bitmap, other code points sorted. */
+typedef struct cpset {
+    uint64_t ascii[2]; /* bit c set: ASCII c is a delimiter */
+    uint32_t *wide;    /* sorted non-ASCII code points (heap) */
+    size_t nwide;      /* count */
+} cpset_t;
+
+static int
+cp_cmp(const void *a, const void *b)
 {
-    const unsigned char *s = (const unsigned char *)val_str_get(set);
-    size_t n = val_len(set), i = 0;
-    while (i < n)
-        if (utf8_cp(s, n, &i) == cp)
-            return true;
-    return false;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void
+cpset_init(cpset_t *set, const val_t *delims)
+{
+    const unsigned char *s = (const unsigned char *)val_str_get(delims);
+    size_t n = val_len(delims), i = 0;
+    memset(set, 0, sizeof(*set));
+    set->wide = sx_malloc((n ? n : 1) * sizeof(*set->wide));
+    while (i < n) {
+        uint32_t cp = utf8_cp(s, n, &i);
+        if (cp < 128)
+            set->ascii[cp >> 6] |= 1ULL << (cp & 63);
+        else
+            set->wide[set->nwide++] = cp;
+    }
+    qsort(set->wide, set->nwide, sizeof(*set->wide), cp_cmp);
+}
+
+static bool
+cpset_has(const cpset_t *set, uint32_t cp)
+{
+    if (cp < 128)
+        return (set->ascii[cp >> 6] >> (cp & 63)) & 1;
+    return set->nwide > 0 && bsearch(&cp, set->wide, set->nwide, sizeof(cp), cp_cmp) != NULL;
 }
 
 int
@@ -108,11 +137,13 @@ ifn_string_split(const ifn_args_t *x, const val_t **out)
         return SX_ERR;
     const unsigned char *s = (const unsigned char *)val_str_get(x->v[0]);
     size_t n = val_len(x->v[0]), i = 0, start = 0;
+    cpset_t set;
+    cpset_init(&set, x->v[1]);
     val_arrb_t b;
     val_arrb_init(&b, x->a, 4);
     while (i < n) {
         size_t at = i;
-        if (!cp_in(utf8_cp(s, n, &i), x->v[1]))
+        if (!cpset_has(&set, utf8_cp(s, n, &i)))
             continue;
         if (at > start)
             val_arrb_push(&b, val_str(x->a, (const char *)s + start, at - start));
@@ -120,6 +151,7 @@ ifn_string_split(const ifn_args_t *x, const val_t **out)
     }
     if (n > start)
         val_arrb_push(&b, val_str(x->a, (const char *)s + start, n - start));
+    sx_free(set.wide);
     *out = val_arrb_done(&b, 0);
     return SX_OK;
 }

@@ -383,6 +383,8 @@ test_strings(void)
               "[\"This\",\"is\",\"a\",\"test\",\"string\"]");
     CHECK_STR(call("States.StringSplit('a€b€€c', '€')", "{}"), "[\"a\",\"b\",\"c\"]");
     CHECK_STR(call("States.StringSplit('abc', '')", "{}"), "[\"abc\"]");
+    CHECK_STR(call("States.StringSplit('x😀y€z~w', '€😀~')", "{}"),
+              "[\"x\",\"y\",\"z\",\"w\"]");
     CHECK_STR(call("States.StringSplit('', ',')", "{}"), "[]");
     CHECK(fails("States.StringSplit(1, ',')", "{}"));
     /* UUID */
