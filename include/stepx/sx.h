@@ -28,11 +28,11 @@
 
 /* Defensive branches (sqlite's ALWAYS/NEVER): the condition is expected to hold; debug
  * builds abort when it does not, release builds take the safe branch. */
+void sx_defensive_fail(const char *expr, const char *file, int line);
 #ifdef NDEBUG
 #define SX_ALWAYS(x) (x)
 #define SX_NEVER(x) (x)
 #else
-void sx_defensive_fail(const char *expr, const char *file, int line);
 #define SX_ALWAYS(x) ((x) ? 1 : (sx_defensive_fail(#x, __FILE__, __LINE__), 0))
 #define SX_NEVER(x) ((x) ? (sx_defensive_fail(#x, __FILE__, __LINE__), 1) : 0)
 #endif

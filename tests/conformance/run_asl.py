@@ -71,6 +71,9 @@ def parse_path(path):
 def matches_placeholder(ph, actual):
     if ph.get('any_value'):
         return True
+    # A mocked case replays AWS's masked recording: the mock's value is the masked text itself.
+    if 'expected' in ph and actual == ph['expected']:
+        return True
     text = actual if isinstance(actual, str) else json.dumps(actual, separators=(',', ':'))
     return re.fullmatch(ph['regex'], text, re.S) is not None
 
