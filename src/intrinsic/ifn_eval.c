@@ -20,9 +20,9 @@
 #include "path/jp_int.h"
 
 struct ifn_fmt {
-    uint32_t nseg;           /* placeholders + 1 */
-    const char *const *seg;  /* literal text between placeholders */
-    const uint32_t *seglen;  /* their lengths */
+    uint32_t nseg;          /* placeholders + 1 */
+    const char *const *seg; /* literal text between placeholders */
+    const uint32_t *seglen; /* their lengths */
 };
 
 int
@@ -33,8 +33,8 @@ ifn_fail(const ifn_args_t *x, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(detail, sizeof(detail), fmt, ap);
     va_end(ap);
-    return sx_err_set(x->err, x->a, ASL_E_INTRINSIC_FAILURE,
-                      "Invalid arguments in %s: %s", x->call->def->name, detail);
+    return sx_err_set(x->err, x->a, ASL_E_INTRINSIC_FAILURE, "Invalid arguments in %s: %s",
+                      x->call->def->name, detail);
 }
 
 static const char *
@@ -130,7 +130,9 @@ static void
 java_render(sx_sbuf_t *b, const val_t *v, int depth)
 {
     switch (val_type(v)) {
-    case VAL_STR: sx_sbuf_add(b, val_str_get(v), val_len(v)); return;
+    case VAL_STR:
+        sx_sbuf_add(b, val_str_get(v), val_len(v));
+        return;
     case VAL_NUM: {
         double d = val_num_get(v);
         bool negzero = d == 0 && signbit(d);
@@ -161,7 +163,9 @@ java_render(sx_sbuf_t *b, const val_t *v, int depth)
         }
         sx_sbuf_addc(b, '}');
         return;
-    default: val_json_print(b, v); return;
+    default:
+        val_json_print(b, v);
+        return;
     }
 }
 
@@ -206,7 +210,9 @@ ifn_eval(const ifn_call_t *c, const char *field, const jp_env_t *env, sx_arena_t
     for (uint32_t k = 0; k < c->nargs; k++) {
         const ifn_arg_t *arg = &c->args[k];
         switch ((ifn_arg_kind_t)arg->kind) {
-        case IFN_ARG_LIT: v[k] = arg->lit; break;
+        case IFN_ARG_LIT:
+            v[k] = arg->lit;
+            break;
         case IFN_ARG_PATH:
             if (jp_eval(arg->path, env, a, &v[k], NULL) != SX_OK)
                 return jp_path_fail(arg->path, field, env, a, err);

@@ -116,7 +116,8 @@ val_hash(const val_t *v)
 {
     uint64_t h = 0x9E3779B97F4A7C15ULL * (uint64_t)(val_type(v) + 1);
     switch (val_type(v)) {
-    case VAL_BOOL: return h ^ (val_bool_get(v) ? 1 : 2);
+    case VAL_BOOL:
+        return h ^ (val_bool_get(v) ? 1 : 2);
     case VAL_NUM: {
         double d = val_num_get(v);
         uint64_t bits;
@@ -144,7 +145,8 @@ val_hash(const val_t *v)
             sum += val_hash(val_obj_at(v, k)->key) * 31 ^ val_hash(val_obj_at(v, k)->val);
         return h ^ sum;
     }
-    default: return h;
+    default:
+        return h;
     }
 }
 

@@ -215,8 +215,11 @@ utf8_sanitize(sx_sbuf_t *b, const unsigned char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         unsigned char c = s[i];
-        int extra = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2
-                               : (c & 0xF8) == 0xF0 ? 3 : -1;
+        int extra = c < 0x80             ? 0
+                    : (c & 0xE0) == 0xC0 ? 1
+                    : (c & 0xF0) == 0xE0 ? 2
+                    : (c & 0xF8) == 0xF0 ? 3
+                                         : -1;
         bool ok = extra >= 0 && i + (size_t)extra < n;
         uint32_t cp = extra <= 0 ? c : c & (0x3F >> extra);
         for (int k = 1; ok && k <= extra; k++) {
@@ -295,8 +298,10 @@ ifn_hash(const ifn_args_t *x, const val_t **out)
         if (strcmp(val_str_get(x->v[1]), algs[k].name) == 0)
             md = algs[k].md();
     if (md == NULL)
-        return ifn_fail(x, "the hash algorithm '%s' is not one of MD5, SHA-1, SHA-256, "
-                           "SHA-384, SHA-512", val_str_get(x->v[1]));
+        return ifn_fail(x,
+                        "the hash algorithm '%s' is not one of MD5, SHA-1, SHA-256, "
+                        "SHA-384, SHA-512",
+                        val_str_get(x->v[1]));
     const char *data;
     size_t n;
     if (val_is(x->v[0], VAL_STR))

@@ -26,21 +26,21 @@ typedef struct ifn_fmt ifn_fmt_t; /* a States.Format template split at its {} */
 
 /* Evaluated arguments passed to a function implementation. */
 typedef struct ifn_args {
-    const ifn_call_t *call;    /* the call (name, source text) */
-    const val_t *const *v;     /* n evaluated arguments */
-    uint32_t n;                /* count */
-    sx_arena_t *a;             /* result arena */
-    sx_err_t *err;             /* failure output */
+    const ifn_call_t *call; /* the call (name, source text) */
+    const val_t *const *v;  /* n evaluated arguments */
+    uint32_t n;             /* count */
+    sx_arena_t *a;          /* result arena */
+    sx_err_t *err;          /* failure output */
 } ifn_args_t;
 
 /* Returns SX_OK with *out (arena-owned) or SX_ERR with err set via ifn_fail. */
 typedef int (*ifn_impl_t)(const ifn_args_t *x, const val_t **out);
 
 typedef struct ifn_def {
-    const char *name;  /* "States.Format" */
-    uint8_t min;       /* minimum arguments */
-    uint8_t max;       /* maximum arguments (255 = unbounded) */
-    ifn_impl_t impl;   /* implementation */
+    const char *name; /* "States.Format" */
+    uint8_t min;      /* minimum arguments */
+    uint8_t max;      /* maximum arguments (255 = unbounded) */
+    ifn_impl_t impl;  /* implementation */
 } ifn_def_t;
 
 typedef enum ifn_arg_kind { IFN_ARG_LIT = 0, IFN_ARG_PATH, IFN_ARG_CALL } ifn_arg_kind_t;
@@ -53,11 +53,11 @@ typedef struct ifn_arg {
 } ifn_arg_t;
 
 struct ifn_call {
-    const ifn_def_t *def;   /* function */
-    uint32_t nargs;         /* arguments */
-    const ifn_arg_t *args;  /* nargs entries */
-    const char *src;        /* text of this call (NUL-terminated) */
-    const ifn_fmt_t *fmt;   /* Format with a literal template: split at compile time */
+    const ifn_def_t *def;  /* function */
+    uint32_t nargs;        /* arguments */
+    const ifn_arg_t *args; /* nargs entries */
+    const char *src;       /* text of this call (NUL-terminated) */
+    const ifn_fmt_t *fmt;  /* Format with a literal template: split at compile time */
 };
 
 /* Compiles src (a whole call, surrounding whitespace allowed). Unknown names, wrong arity,

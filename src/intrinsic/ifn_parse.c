@@ -49,12 +49,12 @@ ifn_lookup(const char *name, size_t n)
 }
 
 typedef struct istate {
-    sx_arena_t *a;  /* output arena */
-    const char *s;  /* text */
-    size_t n;       /* bytes */
-    size_t i;       /* position */
-    char *err;      /* message */
-    size_t errlen;  /* its size */
+    sx_arena_t *a; /* output arena */
+    const char *s; /* text */
+    size_t n;      /* bytes */
+    size_t i;      /* position */
+    char *err;     /* message */
+    size_t errlen; /* its size */
 } istate_t;
 
 static int ifail(istate_t *is, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -171,8 +171,8 @@ parse_scalar(istate_t *is, ifn_arg_t *arg)
         arg->lit = val_null();
     else if (len == 0 || (t[0] != '-' && !isdigit((unsigned char)t[0])) ||
              val_json_parse(is->a, t, len, &arg->lit, NULL) != SX_OK)
-        return ifail(is, "invalid argument '%.*s' at position %zu", (int)(len > 40 ? 40 : len),
-                     t, st);
+        return ifail(is, "invalid argument '%.*s' at position %zu", (int)(len > 40 ? 40 : len), t,
+                     st);
     return SX_OK;
 }
 
@@ -241,8 +241,8 @@ parse_call(istate_t *is, int depth, const ifn_call_t **out)
     if (depth > IFN_MAX_NESTING)
         return ifail(is, "more than %d nested intrinsic functions", IFN_MAX_NESTING);
     size_t st = is->i;
-    while (is->i < is->n && (isalnum((unsigned char)is->s[is->i]) || is->s[is->i] == '.' ||
-                             is->s[is->i] == '_'))
+    while (is->i < is->n &&
+           (isalnum((unsigned char)is->s[is->i]) || is->s[is->i] == '.' || is->s[is->i] == '_'))
         is->i++;
     size_t nlen = is->i - st;
     const ifn_def_t *def = ifn_lookup(is->s + st, nlen);

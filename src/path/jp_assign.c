@@ -58,14 +58,13 @@ assign_at(const actx_t *c, uint32_t i, const val_t *node, const val_t **out)
 }
 
 int
-jp_assign(const jp_prog_t *p, const val_t *root, const val_t *v, sx_arena_t *a,
-          const val_t **out, const char **detail)
+jp_assign(const jp_prog_t *p, const val_t *root, const val_t *v, sx_arena_t *a, const val_t **out,
+          const char **detail)
 {
     actx_t c = {.p = p, .v = v, .a = a};
     if (p->root != JP_ROOT_INPUT || !p->reference) {
         if (detail != NULL)
-            *detail = sx_arena_printf(a, NULL, "Invalid ReferencePath %s for a ResultPath",
-                                      p->src);
+            *detail = sx_arena_printf(a, NULL, "Invalid ReferencePath %s for a ResultPath", p->src);
         return SX_ERR;
     }
     if (p->nsteps == 0) {
@@ -75,7 +74,7 @@ jp_assign(const jp_prog_t *p, const val_t *root, const val_t *v, sx_arena_t *a,
     if (root != NULL && assign_at(&c, 0, root, out) == SX_OK)
         return SX_OK;
     if (detail != NULL)
-        *detail = sx_arena_printf(a, NULL, "Unable to apply ReferencePath %s to input %s",
-                                  p->src, root ? val_json_str(a, root, NULL) : "null");
+        *detail = sx_arena_printf(a, NULL, "Unable to apply ReferencePath %s to input %s", p->src,
+                                  root ? val_json_str(a, root, NULL) : "null");
     return SX_ERR;
 }

@@ -17,11 +17,11 @@
 #include "path/jp_int.h"
 
 typedef struct wctx {
-    const jp_prog_t *p;   /* program */
-    const val_t *root;    /* document root ($ inside filters) */
-    const jp_env_t *env;  /* for filters */
-    sx_arena_t *a;        /* result arena */
-    val_arrb_t out;       /* matches */
+    const jp_prog_t *p;  /* program */
+    const val_t *root;   /* document root ($ inside filters) */
+    const jp_env_t *env; /* for filters */
+    sx_arena_t *a;       /* result arena */
+    val_arrb_t out;      /* matches */
 } wctx_t;
 
 static const char JP_PROVIDER[] = "com.jayway.jsonpath.spi.json.JsonSmartJsonProvider";
@@ -32,10 +32,14 @@ jp_java_class(const val_t *v)
     if (v == NULL || val_type(v) == VAL_NULL)
         return "null";
     switch (val_type(v)) {
-    case VAL_BOOL: return "java.lang.Boolean";
-    case VAL_STR: return "java.lang.String";
-    case VAL_ARR: return "net.minidev.json.JSONArray";
-    case VAL_OBJ: return "net.minidev.json.JSONObject";
+    case VAL_BOOL:
+        return "java.lang.Boolean";
+    case VAL_STR:
+        return "java.lang.String";
+    case VAL_ARR:
+        return "net.minidev.json.JSONArray";
+    case VAL_OBJ:
+        return "net.minidev.json.JSONObject";
     case VAL_NUM: {
         const char *raw = v->u.num.raw;
         double d = val_num_get(v);
@@ -49,7 +53,8 @@ jp_java_class(const val_t *v)
             return "java.lang.Long";
         return "java.math.BigInteger";
     }
-    default: return "java.lang.Object";
+    default:
+        return "java.lang.Object";
     }
 }
 
@@ -57,10 +62,14 @@ const val_t *
 jp_root_value(const jp_prog_t *p, const jp_env_t *env)
 {
     switch (p->root) {
-    case JP_ROOT_INPUT: return env->input;
-    case JP_ROOT_CONTEXT: return env->context;
-    case JP_ROOT_VAR: return env->var ? env->var(env->ud, p->var, p->varlen) : NULL;
-    default: return NULL;
+    case JP_ROOT_INPUT:
+        return env->input;
+    case JP_ROOT_CONTEXT:
+        return env->context;
+    case JP_ROOT_VAR:
+        return env->var ? env->var(env->ud, p->var, p->varlen) : NULL;
+    default:
+        return NULL;
     }
 }
 
@@ -296,9 +305,15 @@ walk(wctx_t *w, uint32_t i, const val_t *node)
         if (val_is(node, VAL_ARR))
             walk_slice(w, i, st, node);
         break;
-    case JP_OP_WILD: walk_each(w, i, node); break;
-    case JP_OP_SCAN: walk_scan(w, i + 1, node); break;
-    case JP_OP_FILTER: walk_filter(w, i, node); break;
+    case JP_OP_WILD:
+        walk_each(w, i, node);
+        break;
+    case JP_OP_SCAN:
+        walk_scan(w, i + 1, node);
+        break;
+    case JP_OP_FILTER:
+        walk_filter(w, i, node);
+        break;
     }
 }
 

@@ -54,23 +54,23 @@ typedef struct fx_opd {
 } fx_opd_t;
 
 struct jp_fexpr {
-    uint8_t kind;          /* fx_kind_t */
-    uint8_t op;            /* FX_REL: fx_op_t */
-    const jp_fexpr_t *l;   /* OR/AND/NOT operands */
-    const jp_fexpr_t *r;   /* OR/AND */
-    fx_opd_t a;            /* REL left, EXISTS path */
-    fx_opd_t b;            /* REL right */
+    uint8_t kind;        /* fx_kind_t */
+    uint8_t op;          /* FX_REL: fx_op_t */
+    const jp_fexpr_t *l; /* OR/AND/NOT operands */
+    const jp_fexpr_t *r; /* OR/AND */
+    fx_opd_t a;          /* REL left, EXISTS path */
+    fx_opd_t b;          /* REL right */
 };
 
 typedef struct fstate {
-    sx_arena_t *a; /* output arena */
-    const char *s; /* text */
-    size_t n;      /* bytes */
-    size_t i;      /* position */
-    int depth;     /* nesting, bounded */
+    sx_arena_t *a;  /* output arena */
+    const char *s;  /* text */
+    size_t n;       /* bytes */
+    size_t i;       /* position */
+    int depth;      /* nesting, bounded */
     unsigned outer; /* filters around this one */
-    char *err;     /* message */
-    size_t errlen; /* its size */
+    char *err;      /* message */
+    size_t errlen;  /* its size */
 } fstate_t;
 
 static int ffail(fstate_t *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -275,12 +275,22 @@ parse_regex(fstate_t *fs, pcre2_code **out)
     uint32_t opts = PCRE2_UTF;
     for (; fs->i < fs->n && isalpha((unsigned char)fs->s[fs->i]); fs->i++) {
         switch (fs->s[fs->i]) {
-        case 'i': opts |= PCRE2_CASELESS; break;
-        case 'm': opts |= PCRE2_MULTILINE; break;
-        case 's': opts |= PCRE2_DOTALL; break;
-        case 'x': opts |= PCRE2_EXTENDED; break;
-        case 'u': break;
-        default: return ffail(fs, "unknown regular expression flag '%c'", fs->s[fs->i]);
+        case 'i':
+            opts |= PCRE2_CASELESS;
+            break;
+        case 'm':
+            opts |= PCRE2_MULTILINE;
+            break;
+        case 's':
+            opts |= PCRE2_DOTALL;
+            break;
+        case 'x':
+            opts |= PCRE2_EXTENDED;
+            break;
+        case 'u':
+            break;
+        default:
+            return ffail(fs, "unknown regular expression flag '%c'", fs->s[fs->i]);
         }
     }
     pcre2_general_context *gc = pcre2_general_context_create(re_arena_malloc, re_arena_free, fs->a);
@@ -311,8 +321,8 @@ parse_operand(fstate_t *fs, fx_opd_t *o)
         size_t used;
         char sub[160];
         unsigned flags = (fs->outer + 1) << JP_F_DEPTH_SHIFT;
-        if (jp_compile_part(fs->a, fs->s + fs->i, fs->n - fs->i, flags, true, &o->path, &used,
-                            sub, sizeof(sub)) != SX_OK)
+        if (jp_compile_part(fs->a, fs->s + fs->i, fs->n - fs->i, flags, true, &o->path, &used, sub,
+                            sizeof(sub)) != SX_OK)
             return ffail(fs, "%s", sub);
         fs->i += used;
         return SX_OK;
@@ -327,11 +337,21 @@ static const struct {
     uint8_t op;
     bool word;
 } relops[] = {
-    {"==", OP_EQ, false},  {"!=", OP_NE, false},     {"<=", OP_LE, false},
-    {">=", OP_GE, false},  {"=~", OP_RE, false},     {"<", OP_LT, false},
-    {">", OP_GT, false},   {"nin", OP_NIN, true},    {"in", OP_IN, true},
-    {"subsetof", OP_SUBSETOF, true}, {"anyof", OP_ANYOF, true}, {"noneof", OP_NONEOF, true},
-    {"contains", OP_CONTAINS, true}, {"size", OP_SIZE, true}, {"empty", OP_EMPTY, true},
+    {"==", OP_EQ, false},
+    {"!=", OP_NE, false},
+    {"<=", OP_LE, false},
+    {">=", OP_GE, false},
+    {"=~", OP_RE, false},
+    {"<", OP_LT, false},
+    {">", OP_GT, false},
+    {"nin", OP_NIN, true},
+    {"in", OP_IN, true},
+    {"subsetof", OP_SUBSETOF, true},
+    {"anyof", OP_ANYOF, true},
+    {"noneof", OP_NONEOF, true},
+    {"contains", OP_CONTAINS, true},
+    {"size", OP_SIZE, true},
+    {"empty", OP_EMPTY, true},
 };
 
 static int
@@ -423,8 +443,8 @@ parse_or(fstate_t *fs, const jp_fexpr_t **out)
 }
 
 int
-jp_filter_compile(sx_arena_t *a, const char *src, size_t n, unsigned depth,
-                  const jp_fexpr_t **out, size_t *used, char *err, size_t errlen)
+jp_filter_compile(sx_arena_t *a, const char *src, size_t n, unsigned depth, const jp_fexpr_t **out,
+                  size_t *used, char *err, size_t errlen)
 {
     fstate_t fs = {.a = a, .s = src, .n = n, .outer = depth, .err = err, .errlen = errlen};
     if (parse_or(&fs, out) != SX_OK)
@@ -559,17 +579,30 @@ rel_test(fx_op_t op, const val_t *l, const val_t *r)
     bool ok;
     int c;
     switch (op) {
-    case OP_EQ: return fx_eq(l, r);
-    case OP_NE: return !fx_eq(l, r);
-    case OP_LT: c = fx_cmp(l, r, &ok); return ok && c < 0;
-    case OP_LE: c = fx_cmp(l, r, &ok); return ok && c <= 0;
-    case OP_GT: c = fx_cmp(l, r, &ok); return ok && c > 0;
-    case OP_GE: c = fx_cmp(l, r, &ok); return ok && c >= 0;
-    case OP_IN: return l != NULL && arr_has(r, l);
-    case OP_NIN: return !(l != NULL && arr_has(r, l));
+    case OP_EQ:
+        return fx_eq(l, r);
+    case OP_NE:
+        return !fx_eq(l, r);
+    case OP_LT:
+        c = fx_cmp(l, r, &ok);
+        return ok && c < 0;
+    case OP_LE:
+        c = fx_cmp(l, r, &ok);
+        return ok && c <= 0;
+    case OP_GT:
+        c = fx_cmp(l, r, &ok);
+        return ok && c > 0;
+    case OP_GE:
+        c = fx_cmp(l, r, &ok);
+        return ok && c >= 0;
+    case OP_IN:
+        return l != NULL && arr_has(r, l);
+    case OP_NIN:
+        return !(l != NULL && arr_has(r, l));
     case OP_SUBSETOF:
     case OP_ANYOF:
-    case OP_NONEOF: return set_test(l, r, op);
+    case OP_NONEOF:
+        return set_test(l, r, op);
     case OP_CONTAINS:
         if (val_is(l, VAL_STR) && val_is(r, VAL_STR))
             return memmem(val_str_get(l), val_len(l), val_str_get(r), val_len(r)) != NULL;
@@ -586,7 +619,8 @@ rel_test(fx_op_t op, const val_t *l, const val_t *r)
         if (!val_is(l, VAL_STR) && !val_is(l, VAL_ARR) && !val_is(l, VAL_OBJ))
             return false;
         return (val_len(l) == 0) == val_bool_get(r);
-    case OP_RE: break;
+    case OP_RE:
+        break;
     }
     return false;
 }
@@ -617,7 +651,8 @@ jp_filter_test(const jp_fexpr_t *f, const val_t *node, const val_t *root, const 
         const val_t *v = opd_value(&f->a, node, root, env, a);
         return v != NULL && (f->a.path->definite || val_len(v) > 0);
     }
-    case FX_REL: break;
+    case FX_REL:
+        break;
     }
     if (f->op == OP_RE) {
         const fx_opd_t *re = f->a.re ? &f->a : &f->b;

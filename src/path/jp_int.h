@@ -57,12 +57,12 @@ typedef struct jp_step {
     uint32_t n;        /* NAMES/INDEXES: number of entries */
     uint32_t norm_end; /* length of prog->norm up to and including this step */
     union {
-        jp_name_t name;             /* NAME */
-        int64_t index;              /* INDEX */
-        const jp_name_t *names;     /* NAMES */
-        const int64_t *indexes;     /* INDEXES */
-        int64_t slice[3];           /* SLICE: from, to, step */
-        const jp_fexpr_t *filter;   /* FILTER */
+        jp_name_t name;           /* NAME */
+        int64_t index;            /* INDEX */
+        const jp_name_t *names;   /* NAMES */
+        const int64_t *indexes;   /* INDEXES */
+        int64_t slice[3];         /* SLICE: from, to, step */
+        const jp_fexpr_t *filter; /* FILTER */
     } u;
 } jp_step_t;
 
@@ -91,8 +91,8 @@ int jp_filter_compile(sx_arena_t *a, const char *src, size_t n, unsigned depth,
                       const jp_fexpr_t **out, size_t *used, char *err, size_t errlen);
 
 /* Tests node against filter f; root is the document root for `$` operands. */
-bool jp_filter_test(const jp_fexpr_t *f, const val_t *node, const val_t *root,
-                    const jp_env_t *env, sx_arena_t *a);
+bool jp_filter_test(const jp_fexpr_t *f, const val_t *node, const val_t *root, const jp_env_t *env,
+                    sx_arena_t *a);
 
 /* Evaluates p from `start` (for `@` and `$` operands inside filters). Returns the value
  * (an array for indefinite paths) or NULL when a definite path matched nothing. */

@@ -27,22 +27,21 @@
 #include "path/jp_int.h"
 
 typedef struct pstate {
-    sx_arena_t *a;      /* output arena */
-    const char *s;      /* text */
-    size_t n;           /* bytes of text */
-    size_t i;           /* read position */
-    unsigned flags;     /* JP_F_* */
-    bool infilter;      /* path inside [?( )] */
-    jp_step_t *steps;   /* heap, grows */
-    uint32_t nsteps;    /* used */
-    uint32_t capsteps;  /* allocated */
-    sx_sbuf_t norm;     /* normalized text */
-    char *err;          /* message buffer */
-    size_t errlen;      /* its size */
+    sx_arena_t *a;     /* output arena */
+    const char *s;     /* text */
+    size_t n;          /* bytes of text */
+    size_t i;          /* read position */
+    unsigned flags;    /* JP_F_* */
+    bool infilter;     /* path inside [?( )] */
+    jp_step_t *steps;  /* heap, grows */
+    uint32_t nsteps;   /* used */
+    uint32_t capsteps; /* allocated */
+    sx_sbuf_t norm;    /* normalized text */
+    char *err;         /* message buffer */
+    size_t errlen;     /* its size */
 } pstate_t;
 
-static int
-fail(pstate_t *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(pstate_t *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int
 fail(pstate_t *ps, const char *fmt, ...)
@@ -119,8 +118,7 @@ read_dot_name(pstate_t *ps)
             break;
         if (is_ws(c)) {
             sx_sbuf_fini(&b);
-            return fail(ps, "whitespace in a property name at position %zu (use ['...'])",
-                        ps->i);
+            return fail(ps, "whitespace in a property name at position %zu (use ['...'])", ps->i);
         }
         if (c == '\\' && ps->i + 1 < ps->n && strchr(".[\\", ps->s[ps->i + 1]) != NULL) {
             c = ps->s[++ps->i];
@@ -398,8 +396,7 @@ read_step(pstate_t *ps)
         jp_step_t *st = step_push(ps, JP_OP_SCAN);
         sx_sbuf_adds(&ps->norm, "..");
         step_done(ps, st);
-        if (ps->i >= ps->n || ps->s[ps->i] == '.' ||
-            (ps->infilter && filter_stop(ps->s[ps->i])))
+        if (ps->i >= ps->n || ps->s[ps->i] == '.' || (ps->infilter && filter_stop(ps->s[ps->i])))
             return fail(ps, "path must not end with a '.' or '..'");
     } else if (ps->i >= ps->n || (ps->infilter && filter_stop(ps->s[ps->i]))) {
         return fail(ps, "path must not end with a '.' or '..'");
@@ -460,8 +457,8 @@ read_root(pstate_t *ps, jp_prog_t *p)
     size_t start = ps->i;
     while (ps->i < ps->n && ps->s[ps->i] != '.' && ps->s[ps->i] != '[') {
         if (!var_char_ok((unsigned char)ps->s[ps->i], ps->i == start))
-            return fail(ps, "invalid character '%c' in variable name at position %zu",
-                        ps->s[ps->i], ps->i);
+            return fail(ps, "invalid character '%c' in variable name at position %zu", ps->s[ps->i],
+                        ps->i);
         ps->i++;
     }
     p->root = JP_ROOT_VAR;
@@ -487,8 +484,7 @@ prog_finish(pstate_t *ps, jp_prog_t *p, size_t used)
         uint8_t op = steps[k].op;
         if (op != JP_OP_NAME && op != JP_OP_INDEX)
             p->reference = false;
-        if (op != JP_OP_NAME && op != JP_OP_INDEX &&
-            !(op == JP_OP_NAMES && k + 1 == ps->nsteps))
+        if (op != JP_OP_NAME && op != JP_OP_INDEX && !(op == JP_OP_NAMES && k + 1 == ps->nsteps))
             p->definite = false;
     }
 }
@@ -497,8 +493,13 @@ int
 jp_compile_part(sx_arena_t *a, const char *src, size_t n, unsigned flags, bool infilter,
                 const jp_prog_t **out, size_t *used, char *err, size_t errlen)
 {
-    pstate_t ps = {.a = a, .s = src, .n = n, .flags = flags, .infilter = infilter,
-                   .err = err, .errlen = errlen};
+    pstate_t ps = {.a = a,
+                   .s = src,
+                   .n = n,
+                   .flags = flags,
+                   .infilter = infilter,
+                   .err = err,
+                   .errlen = errlen};
     jp_prog_t *p = sx_arena_calloc(a, sizeof(*p));
     int rc = SX_ERR;
     if ((flags >> JP_F_DEPTH_SHIFT) > JP_MAX_FILTER_DEPTH) {
@@ -547,8 +548,7 @@ jp_compile(sx_arena_t *a, const char *src, size_t n, unsigned flags, const jp_pr
         return SX_ERR;
     }
     if (jp_compile_part(a, src, n, flags, false, out, NULL, sub, sizeof(sub)) != SX_OK) {
-        snprintf(err, errlen, "Invalid JSONPath '%.*s': %s", (int)(n > 200 ? 200 : n), src,
-                 sub);
+        snprintf(err, errlen, "Invalid JSONPath '%.*s': %s", (int)(n > 200 ? 200 : n), src, sub);
         return SX_ERR;
     }
     return SX_OK;

@@ -117,10 +117,10 @@ jp_expr_src(const jp_expr_t *e)
 /* ---- templates: compile ---- */
 
 typedef struct tctx {
-    sx_arena_t *a;    /* output arena */
-    sx_sbuf_t where;  /* JSON pointer of the node being compiled */
-    char *err;        /* message */
-    size_t errlen;    /* its size */
+    sx_arena_t *a;   /* output arena */
+    sx_sbuf_t where; /* JSON pointer of the node being compiled */
+    char *err;       /* message */
+    size_t errlen;   /* its size */
 } tctx_t;
 
 static void
@@ -151,9 +151,8 @@ expr_member(tctx_t *c, const val_member_t *m, tnode_t *kid)
 {
     const char *key = val_str_get(m->key);
     char sub[300];
-    if (!val_is(m->val, VAL_STR) ||
-        jp_expr_compile(c->a, val_str_get(m->val), val_len(m->val), &kid->expr, sub,
-                        sizeof(sub)) != SX_OK) {
+    if (!val_is(m->val, VAL_STR) || jp_expr_compile(c->a, val_str_get(m->val), val_len(m->val),
+                                                    &kid->expr, sub, sizeof(sub)) != SX_OK) {
         snprintf(c->err, c->errlen, ERR_FIELD, key);
         return SX_ERR;
     }
@@ -253,8 +252,8 @@ tnode_compile(tctx_t *c, const val_t *v, tnode_t *out)
 }
 
 int
-jp_tmpl_compile(sx_arena_t *a, const val_t *tmpl, const jp_tmpl_t **out, char *err,
-                size_t errlen, char *where, size_t wherelen)
+jp_tmpl_compile(sx_arena_t *a, const val_t *tmpl, const jp_tmpl_t **out, char *err, size_t errlen,
+                char *where, size_t wherelen)
 {
     tctx_t c = {.a = a, .err = err, .errlen = errlen};
     jp_tmpl_t *t = sx_arena_calloc(a, sizeof(*t));
@@ -274,12 +273,14 @@ jp_tmpl_compile(sx_arena_t *a, const val_t *tmpl, const jp_tmpl_t **out, char *e
 /* ---- templates: evaluate ---- */
 
 static int
-tnode_eval(const tnode_t *t, const jp_env_t *env, sx_arena_t *a, const val_t **out,
-           sx_err_t *err)
+tnode_eval(const tnode_t *t, const jp_env_t *env, sx_arena_t *a, const val_t **out, sx_err_t *err)
 {
     switch ((tn_kind_t)t->kind) {
-    case TN_LIT: *out = t->lit; return SX_OK;
-    case TN_EXPR: return jp_expr_eval(t->expr, t->field, env, a, out, err);
+    case TN_LIT:
+        *out = t->lit;
+        return SX_OK;
+    case TN_EXPR:
+        return jp_expr_eval(t->expr, t->field, env, a, out, err);
     case TN_OBJ: {
         val_member_t *m = sx_arena_alloc(a, t->n * sizeof(*m));
         for (uint32_t k = 0; k < t->n; k++) {

@@ -26,11 +26,10 @@ static const char DOC[] =
     "\"bicycle\":{\"color\":\"red\",\"price\":19.95}},\"a\":[1,2,3,[4,[5]],{\"b\":null}],"
     "\"s\":\"Hello, World\",\"n\":-1.5,\"t\":true,\"o\":{\"x\":{\"y\":{\"z\":0}}},"
     "\"e\":\"\",\"j\":\"{\\\"k\\\":[1,2]}\",\"k v\":\"sp\",\"u\":\"\\u00e9\\u20ac\"}";
-static const char CTX[] =
-    "{\"Execution\":{\"Id\":\"arn:x\",\"Input\":{\"a\":1},\"Name\":\"n-1\"},"
-    "\"State\":{\"Name\":\"S\",\"EnteredTime\":\"2024-01-01T00:00:00.000Z\"},"
-    "\"StateMachine\":{\"Id\":\"arn:sm\",\"Name\":\"sm-a-b\"},"
-    "\"Map\":{\"Item\":{\"Index\":0,\"Value\":{\"v\":[1]}}}}";
+static const char CTX[] = "{\"Execution\":{\"Id\":\"arn:x\",\"Input\":{\"a\":1},\"Name\":\"n-1\"},"
+                          "\"State\":{\"Name\":\"S\",\"EnteredTime\":\"2024-01-01T00:00:00.000Z\"},"
+                          "\"StateMachine\":{\"Id\":\"arn:sm\",\"Name\":\"sm-a-b\"},"
+                          "\"Map\":{\"Item\":{\"Index\":0,\"Value\":{\"v\":[1]}}}}";
 static const char VARS[] = "{\"x\":{\"a\":[1,2]},\"n\":5,\"s\":\"a,b\",\"t\":\"{}-{}\"}";
 
 static sx_arena_t *doc_arena;
@@ -69,8 +68,8 @@ try_path(sx_arena_t *a, const jp_env_t *env, const char *s, size_t n)
         else if (rc != SX_DECLINED || detail == NULL)
             __builtin_trap();
     }
-    if (jp_compile(a, s, n, JP_F_REFERENCE | JP_F_NO_CONTEXT | JP_F_NO_VAR, &p, err,
-                   sizeof(err)) == SX_OK) {
+    if (jp_compile(a, s, n, JP_F_REFERENCE | JP_F_NO_CONTEXT | JP_F_NO_VAR, &p, err, sizeof(err)) ==
+        SX_OK) {
         if (!jp_is_definite(p))
             __builtin_trap();
         if (jp_assign(p, doc, val_true(), a, &out, &detail) == SX_OK)

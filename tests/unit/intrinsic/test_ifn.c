@@ -103,7 +103,7 @@ test_grammar(void)
     CHECK(!compiles("States.Array(abc)"));
     CHECK(!compiles("States.Array($.a b)"));
     CHECK(!compiles("States.Array($.a[)"));
-    CHECK(!compiles("States.Array($['\\"));       /* fuzz: trailing backslash in a path */
+    CHECK(!compiles("States.Array($['\\")); /* fuzz: trailing backslash in a path */
     CHECK(!compiles("States.Array($['a\\',"));
     CHECK(!compiles("States.Array(01)"));
     CHECK(!compiles("Array()"));
@@ -165,8 +165,7 @@ test_format(void)
     CHECK_STR(call("States.Format('{}', States.MathAdd(1, 2))", "{}"), "\"3\"");
     CHECK_STR(call("States.Format('{} {} {} {}', -12, States.MathAdd(-9, 3), 0, 1.5e3)", "{}"),
               "\"-12 -6 0 1.5e3\"");
-    CHECK_STR(call("States.Format('{}', $.n)", "{\"n\":9007199254740993}"),
-              "\"9007199254740993\"");
+    CHECK_STR(call("States.Format('{}', $.n)", "{\"n\":9007199254740993}"), "\"9007199254740993\"");
     CHECK(fails("States.Format('{} {}', 1)", "{}"));
     CHECK(fails("States.Format('{}', 1, 2)", "{}"));
     CHECK(fails("States.Format($.t)", "{\"t\":1}"));
@@ -183,8 +182,9 @@ test_json(void)
     CHECK_STR(call("States.StringToJson($.FunctionInput)", FI "\"-0\"}"), "0");
     CHECK_STR(call("States.StringToJson($.FunctionInput)", FI "\"1\"}"), "1");
     CHECK_STR(call("States.StringToJson($.FunctionInput)", FI "\"true\"}"), "true");
-    CHECK_STR(call("States.StringToJson($.FunctionInput)", FI "\"{\\\"Arg1\\\": 1, \\\"Arg2\\\": []}\"}"),
-              "{\"Arg1\":1,\"Arg2\":[]}");
+    CHECK_STR(
+        call("States.StringToJson($.FunctionInput)", FI "\"{\\\"Arg1\\\": 1, \\\"Arg2\\\": []}\"}"),
+        "{\"Arg1\":1,\"Arg2\":[]}");
     CHECK_STR(call("States.StringToJson($.FunctionInput)", FI "\"[-0, {\\\"a\\\": -0.0}]\"}"),
               "[0,{\"a\":-0.0}]");
     CHECK_STR(call("States.StringToJson('{\"constant_in_literal\": \"false\"}')", "{}"),
@@ -249,16 +249,17 @@ test_arrays(void)
     CHECK_STR(call("States.ArrayGetItem($.a, 2)", "{\"a\":[1,2,{\"x\":3}]}"), "{\"x\":3}");
     CHECK(fails("States.ArrayGetItem($.a, 3)", "{\"a\":[1,2,3]}"));
     CHECK(fails("States.ArrayGetItem($.a, -1)", "{\"a\":[1,2,3]}"));
-    CHECK_STR(call("States.ArrayLength($.FunctionInput)",
-                   FI "[null,null,true,true,false,false,1,1,1.1,0,0,\"HelloWorld\",\"HelloWorld\","
-                      "[],[],[null],[null],{\"a\":1,\"b\":2},{\"a\":1,\"b\":2},{\"a\":1,\"b\":1}]}"),
+    CHECK_STR(call("States.ArrayLength($.FunctionInput)", FI
+                   "[null,null,true,true,false,false,1,1,1.1,0,0,\"HelloWorld\",\"HelloWorld\","
+                   "[],[],[null],[null],{\"a\":1,\"b\":2},{\"a\":1,\"b\":2},{\"a\":1,\"b\":1}]}"),
               "20");
     CHECK_STR(call("States.ArrayUnique($.a)",
                    "{\"a\":[1,1,\"a\",\"a\",[1],[1],{\"a\":1,\"b\":2},{\"b\":2,\"a\":1},1.0,null,"
                    "null,true]}"),
               "[1,\"a\",[1],{\"a\":1,\"b\":2},null,true]");
     CHECK_STR(call("States.ArrayUnique($.a)", "{\"a\":[]}"), "[]");
-    CHECK_STR(call("States.ArrayUnique($.a)", "{\"a\":[-0,0,{\"x\":[1,{\"y\":2}]},{\"x\":[1,{\"y\":2.0}]}]}"),
+    CHECK_STR(call("States.ArrayUnique($.a)",
+                   "{\"a\":[-0,0,{\"x\":[1,{\"y\":2}]},{\"x\":[1,{\"y\":2.0}]}]}"),
               "[-0,{\"x\":[1,{\"y\":2}]}]");
     /* hashed, not quadratic: 60,000 items with 30,000 distinct values */
     sx_sbuf_t b = SX_SBUF_INIT;
@@ -338,12 +339,24 @@ test_math(void)
         const char *a, *b, *want;
     } add[] = {
         /* AWS (recorded) */
-        {"-9", "3", "-6"},     {"-1.5", "0", "-1"},  {"-1.51", "0", "-2"},  {"0.5", "0", "1"},
-        {"2.5", "0", "3"},     {"3.5", "0", "4"},    {"-0.5", "0.5", "1"},  {"-2.5", "0", "-2"},
-        {"-3.5", "0", "-3"},   {"-1.49", "-1.5", "-2"}, {"-1.5", "-1.51", "-3"},
-        {"1.49", "-1.49", "0"}, {"1.51", "0", "2"},  {"-1.49", "0", "-1"},
+        {"-9", "3", "-6"},
+        {"-1.5", "0", "-1"},
+        {"-1.51", "0", "-2"},
+        {"0.5", "0", "1"},
+        {"2.5", "0", "3"},
+        {"3.5", "0", "4"},
+        {"-0.5", "0.5", "1"},
+        {"-2.5", "0", "-2"},
+        {"-3.5", "0", "-3"},
+        {"-1.49", "-1.5", "-2"},
+        {"-1.5", "-1.51", "-3"},
+        {"1.49", "-1.49", "0"},
+        {"1.51", "0", "2"},
+        {"-1.49", "0", "-1"},
         /* intrinsics.md */
-        {"4.5", "-4.5", "1"},  {"-6.5", "0", "-6"},  {"0.49999999999999994", "0", "0"},
+        {"4.5", "-4.5", "1"},
+        {"-6.5", "0", "-6"},
+        {"0.49999999999999994", "0", "0"},
     };
     for (size_t k = 0; k < SX_ARRAY_LEN(add); k++) {
         const char *in = sx_arena_printf(A, NULL, "{\"a\":%s,\"b\":%s}", add[k].a, add[k].b);
@@ -383,8 +396,7 @@ test_strings(void)
               "[\"This\",\"is\",\"a\",\"test\",\"string\"]");
     CHECK_STR(call("States.StringSplit('a€b€€c', '€')", "{}"), "[\"a\",\"b\",\"c\"]");
     CHECK_STR(call("States.StringSplit('abc', '')", "{}"), "[\"abc\"]");
-    CHECK_STR(call("States.StringSplit('x😀y€z~w', '€😀~')", "{}"),
-              "[\"x\",\"y\",\"z\",\"w\"]");
+    CHECK_STR(call("States.StringSplit('x😀y€z~w', '€😀~')", "{}"), "[\"x\",\"y\",\"z\",\"w\"]");
     CHECK_STR(call("States.StringSplit('', ',')", "{}"), "[]");
     CHECK(fails("States.StringSplit(1, ',')", "{}"));
     /* UUID */
@@ -409,10 +421,17 @@ test_runtime_paths(void)
 }
 
 static const sx_test_t tests[] = {
-    {"grammar", test_grammar},   {"nesting", test_nesting}, {"format", test_format},
-    {"json", test_json},         {"arrays", test_arrays},   {"encoding", test_encoding},
-    {"hash", test_hash},         {"math", test_math},       {"strings", test_strings},
-    {"runtime_paths", test_runtime_paths}, {NULL, NULL},
+    {"grammar", test_grammar},
+    {"nesting", test_nesting},
+    {"format", test_format},
+    {"json", test_json},
+    {"arrays", test_arrays},
+    {"encoding", test_encoding},
+    {"hash", test_hash},
+    {"math", test_math},
+    {"strings", test_strings},
+    {"runtime_paths", test_runtime_paths},
+    {NULL, NULL},
 };
 
 int

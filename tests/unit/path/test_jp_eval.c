@@ -197,13 +197,11 @@ test_filters(void)
                   "{\"users\":[{\"year\":1997,\"status\":0},{\"year\":1998,\"status\":1}]}"),
               "[{\"year\":1997,\"status\":0}]");
     CHECK_STR(run("$.store.book[?(@.price < 10)].title", STORE), "[\"Sayings\",\"Moby Dick\"]");
-    CHECK_STR(run("$.store.book[?(@.price <= 8.99)].title", STORE),
-              "[\"Sayings\",\"Moby Dick\"]");
+    CHECK_STR(run("$.store.book[?(@.price <= 8.99)].title", STORE), "[\"Sayings\",\"Moby Dick\"]");
     CHECK_STR(run("$.store.book[?(@.price>20)].title", STORE), "[\"LOTR\"]");
     CHECK_STR(run("$.store.book[?(@.price >= 22.99)].title", STORE), "[\"LOTR\"]");
     CHECK_STR(run("$.store.book[?(@.category != 'fiction')].title", STORE), "[\"Sayings\"]");
-    CHECK_STR(run("$.store.book[?(@.category == \"reference\")].title", STORE),
-              "[\"Sayings\"]");
+    CHECK_STR(run("$.store.book[?(@.category == \"reference\")].title", STORE), "[\"Sayings\"]");
     CHECK_STR(run("$.store.book[?(@.price < $.expensive)].price", STORE), "[8.95,8.99]");
     CHECK_STR(run("$.store.book[?(@.isbn)].title", STORE), "[\"Moby Dick\",\"LOTR\"]");
     CHECK_STR(run("$.store.book[?(!@.isbn)].title", STORE), "[\"Sayings\",\"Sword\"]");
@@ -221,8 +219,7 @@ test_filters(void)
     CHECK_STR(run("$.a[?(@.t == true)].n", "{\"a\":[{\"t\":true,\"n\":1},{\"t\":false,\"n\":2}]}"),
               "[1]");
     CHECK_STR(run("$.a[?(@.t == null)].n", "{\"a\":[{\"t\":null,\"n\":1},{\"n\":2}]}"), "[1]");
-    CHECK_STR(run("$.a[?(@.n in [1,3])].n", "{\"a\":[{\"n\":1},{\"n\":2},{\"n\":3}]}"),
-              "[1,3]");
+    CHECK_STR(run("$.a[?(@.n in [1,3])].n", "{\"a\":[{\"n\":1},{\"n\":2},{\"n\":3}]}"), "[1,3]");
     CHECK_STR(run("$.a[?(@.n nin [1,3])].n", "{\"a\":[{\"n\":1},{\"n\":2},{\"n\":3}]}"), "[2]");
     CHECK_STR(run("$.a[?(@.s in ['x','z'])].s", "{\"a\":[{\"s\":\"x\"},{\"s\":\"y\"}]}"),
               "[\"x\"]");
@@ -232,8 +229,7 @@ test_filters(void)
               "[[],\"\"]");
     CHECK_STR(run("$.a[?(@.v contains 'b')].v", "{\"a\":[{\"v\":\"abc\"},{\"v\":\"x\"}]}"),
               "[\"abc\"]");
-    CHECK_STR(run("$.a[?(@.v anyof [1,9])].v", "{\"a\":[{\"v\":[1,2]},{\"v\":[3]}]}"),
-              "[[1,2]]");
+    CHECK_STR(run("$.a[?(@.v anyof [1,9])].v", "{\"a\":[{\"v\":[1,2]},{\"v\":[3]}]}"), "[[1,2]]");
     CHECK_STR(run("$.a[?(@.v subsetof [1,2,3])].v", "{\"a\":[{\"v\":[1,2]},{\"v\":[4]}]}"),
               "[[1,2]]");
     CHECK_STR(run("$.a[?(@.v noneof [1])].v", "{\"a\":[{\"v\":[1,2]},{\"v\":[4]}]}"), "[[4]]");
@@ -372,10 +368,11 @@ test_compile_rules(void)
         const char *path;
         bool definite;
         bool root;
-    } cases[] = {{"$", true, true},          {"$.a", true, false},     {"$.a[0]", true, false},
-                 {"$['a','b']", true, false}, {"$.a[*]", false, false}, {"$..a", false, false},
-                 {"$.a[0,1]", false, false},  {"$.a[1:]", false, false}, {"$$", true, false},
-                 {"$.a[?(@)]", false, false}, {"$['a','b'].c", false, false}};
+    } cases[] = {
+        {"$", true, true},           {"$.a", true, false},          {"$.a[0]", true, false},
+        {"$['a','b']", true, false}, {"$.a[*]", false, false},      {"$..a", false, false},
+        {"$.a[0,1]", false, false},  {"$.a[1:]", false, false},     {"$$", true, false},
+        {"$.a[?(@)]", false, false}, {"$['a','b'].c", false, false}};
     for (size_t k = 0; k < SX_ARRAY_LEN(cases); k++) {
         CHECK(jp_compile(A, cases[k].path, strlen(cases[k].path), 0, &p, err, sizeof(err)) ==
               SX_OK);

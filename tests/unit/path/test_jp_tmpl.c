@@ -47,8 +47,8 @@ assign(const char *path, const char *doc, const char *v)
     char err[200];
     const val_t *out;
     const char *detail = NULL;
-    if (jp_compile(A, path, strlen(path), JP_F_REFERENCE | JP_F_NO_CONTEXT | JP_F_NO_VAR, &p,
-                   err, sizeof(err)) != SX_OK)
+    if (jp_compile(A, path, strlen(path), JP_F_REFERENCE | JP_F_NO_CONTEXT | JP_F_NO_VAR, &p, err,
+                   sizeof(err)) != SX_OK)
         return sx_arena_printf(A, NULL, "COMPILE: %s", err);
     if (jp_assign(p, J(doc), J(v), A, &out, &detail) != SX_OK)
         return sx_arena_printf(A, NULL, "ERR: %s", detail);
@@ -111,7 +111,6 @@ test_assign_shares(void)
 }
 
 /* ---- templates ---- */
-
 
 /* Returns the JSON of the evaluated template, "COMPILE: msg @where" or "name: cause". */
 static const char *
