@@ -10,7 +10,7 @@
  * an error without a cause) are not.
  *
  * Build: cmake -S . -B build-fuzz -DSX_FUZZ=ON -DCMAKE_C_COMPILER=clang
- * Run:   build-fuzz/fuzz_jsonpath -max_total_time=60 WORKDIR tests/fuzz/corpus/jsonpath
+ * Run:   build-fuzz/bin/fuzz_jsonpath -max_total_time=60 WORKDIR tests/fuzz/corpus/jsonpath
  */
 #include <stddef.h>
 #include <stdint.h>
