@@ -1,0 +1,115 @@
+/*
+ * bill.h: metering and cost: the price list, billed units, monthly cost with tiers, usage
+ * read back from Redis, and the cost estimate of a definition.
+ *
+ * Money is an int64_t count of nano-dollars (1 USD = 10^9 nUSD; the smallest list price,
+ * $0.000001 per request, is 1000 nUSD). Every computed amount is an exact rational number
+ * rounded ONCE to the nano-dollar, half up; 128-bit intermediates keep products exact. Printed
+ * amounts are rounded half up again to the decimals asked for (bill_money_fmt). There is no
+ * floating point in any amount.
+ *
+ * Units (spec/express.md §5):
+ *   billed duration  100 ms steps, minimum 100 ms           (bill_duration_billed_ms)
+ *   billed memory    64 MB chunks, minimum 64 MB            (bill_memory_billed_mb)
+ *   usage            MB·ms = billed MB x billed ms; 1 GB-s = 1,024,000 MB·ms,
+ *                    1 GB-h = 3,686,400,000 MB·ms (AWS: GB-s = MB / 1024 x ms / 1000)
+ * Express tiers (GB-hours per calendar month) restart every month; Standard's free
+ * transitions are per month too.
+ *
+ * Memory estimate (AWS's published formula): 50 MB + definition bytes + execution data bytes
+ * x number of Parallel/Map steps, in DECIMAL megabytes (1 MB = 10^6 bytes, 1 KB = 1000 bytes),
+ * which is what AWS's worked example uses: 50 KB definition + 400 steps x 32 KB = 62.85 MB ->
+ * billed 64 MB. The billed chunk boundary is 64 x 10^6 bytes accordingly.
+ */
+#ifndef STEPX_BILL_H
+#define STEPX_BILL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stepx/asl.h"
+#include "stepx/cfg.h"
+#include "stepx/sx.h"
+#include "stepx/val.h"
+
+/* ---- money ---- */
+
+#define BILL_NUSD_PER_USD 1000000000LL
+#define BILL_MBMS_PER_GBS 1024000LL    /* MB·ms in one GB-second */
+#define BILL_MBMS_PER_GBH 3686400000LL /* MB·ms in one GB-hour */
+#define BILL_MONTH_S 2592000LL         /* the 30-day month of `stepx cost` */
+
+/* Parses a decimal dollar amount ("0.00001667", "25", "1e-6" is refused) with at most 9
+ * fractional digits into *nusd. Returns SX_OK or SX_ERR (syntax, sign, > 9 decimals,
+ * overflow). */
+int bill_money_parse(const char *s, int64_t *nusd);
+
+/* Formats nusd as dollars with `decimals` (0..9) fractional digits, rounded half up (away
+ * from zero), e.g. 482969444444 with 2 -> "482.97". buf holds at least 32 bytes. Returns buf. */
+char *bill_money_fmt(int64_t nusd, int decimals, char *buf, size_t len);
+
+/* Returns round_half_up(a * b / d) for a, b >= 0 and d > 0, or -1 when the result does not
+ * fit an int64_t. Exact (128-bit product). */
+int64_t bill_muldiv(int64_t a, int64_t b, int64_t d);
+
+/* ---- billed units ---- */
+
+/* Billed duration: ms rounded up to the next 100 ms, minimum 100 (ms <= 0 counts as 1). */
+int64_t bill_duration_billed_ms(int64_t ms);
+
+/* AWS's memory estimate in bytes: 50 MB + def_bytes + data_bytes x steps, where steps is the
+ * number of Parallel/Map steps (Map iterations plus Parallel branch runs). Saturates at
+ * INT64_MAX. */
+int64_t bill_memory_estimate_bytes(uint64_t def_bytes, uint64_t data_bytes, uint64_t steps);
+
+/* Billed memory in MB for an estimate in bytes: 64 x ceil(bytes / 64 MB), minimum 64. */
+int64_t bill_memory_billed_mb(int64_t bytes);
+
+/* Billed memory for a stated size in MB (--memory-mb): 64 x ceil(mb / 64), minimum 64. */
+int64_t bill_memory_billed_from_mb(int64_t mb);
+
+/* ---- the price list (conf/pricing.conf) ---- */
+
+#define BILL_TIERS 3
+
+typedef struct bill_pricing {
+    int64_t request_nusd;                /* per Express request (execution started) */
+    int64_t tier_gbh[BILL_TIERS - 1];    /* sizes of the first tiers, GB-hours per month */
+    int64_t tier_nusd_gbh[BILL_TIERS];   /* price of one GB-hour in each tier */
+    int64_t std_nusd_per_1000;           /* Standard: price of 1000 state transitions */
+    int64_t std_free_transitions;        /* Standard: free transitions per month */
+} bill_pricing_t;
+
+/* Fills p with the built-in defaults: AWS us-east-1 list prices (spec/express.md §5). */
+void bill_pricing_default(bill_pricing_t *p);
+
+/* Loads defaults, then the pricing file at path (NULL = defaults only), directive by
+ * directive (cfg.h format; see conf/pricing.conf). Returns SX_OK, or SX_ERR with
+ * "path:line: ..." in err. */
+int bill_pricing_load(bill_pricing_t *p, const char *path, cfg_err_t *err);
+
+/* Parses pricing text as if it were the file `origin` (for tests). */
+int bill_pricing_load_text(bill_pricing_t *p, const char *origin, const char *text,
+                           cfg_err_t *err);
+
+/* Express cost of one calendar month of usage. */
+typedef struct bill_express_cost {
+    int64_t requests_nusd;            /* requests x request price */
+    int64_t tier_mbms[BILL_TIERS];    /* usage that fell in each tier, MB·ms */
+    int64_t tier_nusd[BILL_TIERS];    /* cost of each tier's usage */
+    int64_t duration_nusd;            /* sum of tier_nusd */
+    int64_t total_nusd;               /* requests + duration */
+} bill_express_cost_t;
+
+/* Prices `requests` executions and `mbms` MB·ms used within ONE month (tiers from zero).
+ * Returns SX_OK, or SX_ERR when an amount overflows an int64_t (out left zeroed). */
+int bill_express_month(const bill_pricing_t *p, int64_t requests, int64_t mbms,
+                       bill_express_cost_t *out);
+
+/* Standard cost of `transitions` in one month: the free transitions are deducted, the rest
+ * is priced per 1000 (exactly, not rounded up to a whole 1000). *billable (if not NULL)
+ * gets the transitions charged. Returns the cost, or -1 on overflow. */
+int64_t bill_standard_month(const bill_pricing_t *p, int64_t transitions, int64_t *billable);
+
+#endif
