@@ -281,7 +281,7 @@ int
 ex_map_attempt(ex_flow_t *f)
 {
     const asl_state_t *s = ex_state(f);
-    const val_t *items;
+    const val_t *items = NULL;
     double mc = 0, tc = 0, tp = 0;
     if (map_items_or_fail(f, s, &items) != SX_OK)
         return R_ERR;

@@ -95,7 +95,7 @@ num_trunc(const ifn_args_t *x, uint32_t i, int64_t *out)
 int
 ifn_math_random(const ifn_args_t *x, const val_t **out)
 {
-    int64_t lo, hi, seed;
+    int64_t lo = 0, hi = 0, seed = 0;
     if (num_trunc(x, 0, &lo) != SX_OK || num_trunc(x, 1, &hi) != SX_OK)
         return SX_ERR;
     if (x->n > 2) {
