@@ -37,6 +37,7 @@ struct rp_proxy {
     char marker[32];            /* armed client marker, "" = not armed */
     char reply_marker[32];      /* server data to drop */
     int cuts;                   /* connections cut so far */
+    int stalled;                /* 1 = hold all bytes in both directions (a partition) */
     rp_pair_t *pairs[16];       /* live pairs */
 };
 
@@ -57,6 +58,8 @@ rp_on_cli_read(struct bufferevent *bev, void *arg)
 {
     rp_pair_t *pr = arg;
     struct evbuffer *in = bufferevent_get_input(bev);
+    if (pr->p->stalled)
+        return; /* kept in the input buffer until rp_stall(p, 0) */
     if (pr->p->marker[0] != '\0') {
         size_t n = evbuffer_get_length(in);
         const char *data = (const char *)evbuffer_pullup(in, -1);
@@ -72,7 +75,10 @@ rp_on_srv_read(struct bufferevent *bev, void *arg)
     rp_pair_t *pr = arg;
     struct evbuffer *in = bufferevent_get_input(bev);
     size_t n = evbuffer_get_length(in);
-    const char *data = pr->saw_marker ? (const char *)evbuffer_pullup(in, -1) : NULL;
+    const char *data;
+    if (pr->p->stalled)
+        return;
+    data = pr->saw_marker ? (const char *)evbuffer_pullup(in, -1) : NULL;
     if (data != NULL && memmem(data, n, pr->p->reply_marker, strlen(pr->p->reply_marker)) != NULL) {
         pr->p->marker[0] = '\0';
         pr->p->cuts++;
@@ -146,6 +152,23 @@ rp_cut_reply(rp_proxy_t *p, const char *marker, const char *reply_marker)
     for (size_t i = 0; i < SX_ARRAY_LEN(p->pairs); i++)
         if (p->pairs[i] != NULL)
             p->pairs[i]->saw_marker = 0;
+}
+
+/* Starts (1) or ends (0) a partition: while stalled nothing is forwarded; at the end what was
+ * held on surviving connections is delivered. */
+static void
+rp_stall(rp_proxy_t *p, int on)
+{
+    p->stalled = on;
+    if (on)
+        return;
+    for (size_t i = 0; i < SX_ARRAY_LEN(p->pairs); i++) {
+        rp_pair_t *pr = p->pairs[i];
+        if (pr == NULL)
+            continue;
+        bufferevent_write_buffer(pr->srv, bufferevent_get_input(pr->cli));
+        bufferevent_write_buffer(pr->cli, bufferevent_get_input(pr->srv));
+    }
 }
 
 static void
