@@ -231,6 +231,8 @@ jna_fctx_init(jna_ev_t *ev, jna_fctx_t *c, const val_t *input, int position, voi
     c->arena = ev->a;
     c->err = ev->err;
     c->input = input;
+    if (ev->now_ms == 0)
+        ev->now_ms = sx_wall_ms(); /* read once per evaluation, on first use */
     c->now_ms = ev->now_ms;
     c->aws = ev->opts != NULL && ev->opts->aws;
     c->eval = env;
@@ -537,7 +539,6 @@ jna_eval(const jna_expr_t *e, const val_t *input, const jna_opts_t *opts, sx_are
     ev.max_depth = opts != NULL && opts->depth_limit > 0 ? opts->depth_limit : 1000;
     if (opts != NULL && opts->time_limit_ms > 0)
         ev.deadline_ns = sx_mono_ns() + (uint64_t)opts->time_limit_ms * 1000000u;
-    ev.now_ms = sx_wall_ms();
     ev.root = jna_env_new(a, NULL);
     jna_env_bind(a, ev.root, "$", 1, input);
     if (input != NULL && input->type == VAL_ARR && !(input->flags & VAL_F_SEQ))

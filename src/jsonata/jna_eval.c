@@ -356,6 +356,42 @@ eval_stages(jna_ev_t *ev, const jna_stagevec_t *st, const val_t *input, jna_env_
 
 /* ---- steps ---- */
 
+static const val_t empty_seq = {.type = VAL_ARR, .flags = VAL_F_SEQ};
+
+/* eval_step for a one-item input (the common case): same result, fewer allocations. */
+static int
+eval_step1(jna_ev_t *ev, const jna_node_t *step, const val_t *item, jna_env_t *env, bool last,
+           const val_t **out)
+{
+    const val_t *r;
+    if (jna_evaluate(ev, step, item, env, &r) != SX_OK)
+        return SX_ERR;
+    for (int s = 0; s < step->stages.n; s++)
+        if (eval_filter(ev, step->stages.v[s].expr, r, env, &r) != SX_OK)
+            return SX_ERR;
+    if (r == NULL) {
+        *out = &empty_seq;
+    } else if (last && r->type == VAL_ARR && !(r->flags & VAL_F_SEQ)) {
+        *out = r;
+    } else if (r->type != VAL_ARR || (r->flags & VAL_F_CONS)) {
+        *out = jna_seq1(ev->a, r);
+    } else {
+        for (uint32_t k = 0; k < r->len; k++) {
+            if (r->u.items[k] == NULL) {
+                val_arrb_t b;
+                val_arrb_init(&b, ev->a, r->len);
+                for (uint32_t j = 0; j < r->len; j++)
+                    if (r->u.items[j] != NULL)
+                        val_arrb_push(&b, r->u.items[j]);
+                *out = val_arrb_done(&b, VAL_F_SEQ);
+                return SX_OK;
+            }
+        }
+        *out = r->len == 0 ? &empty_seq : jna_arr_flag(ev->a, r, VAL_F_SEQ, 0xff & ~VAL_F_SEQ);
+    }
+    return SX_OK;
+}
+
 static int
 eval_step(jna_ev_t *ev, const jna_node_t *step, const val_t *in, jna_env_t *env, bool last,
           const val_t **out)
@@ -366,6 +402,8 @@ eval_step(jna_ev_t *ev, const jna_node_t *step, const val_t *in, jna_env_t *env,
             return SX_ERR;
         return step->stages.n ? eval_stages(ev, &step->stages, *out, env, out) : SX_OK;
     }
+    if (in->len == 1)
+        return eval_step1(ev, step, in->u.items[0], env, last, out);
     val_arrb_init(&res, ev->a, in->len);
     for (uint32_t i = 0; i < in->len; i++) {
         const val_t *r;
