@@ -41,7 +41,7 @@ struct rp_proxy {
     rp_pair_t *pairs[16];       /* live pairs */
 };
 
-static void
+static inline void
 rp_pair_close(rp_pair_t *pr)
 {
     rp_proxy_t *p = pr->p;
@@ -53,7 +53,7 @@ rp_pair_close(rp_pair_t *pr)
     free(pr);
 }
 
-static void
+static inline void
 rp_on_cli_read(struct bufferevent *bev, void *arg)
 {
     rp_pair_t *pr = arg;
@@ -69,7 +69,7 @@ rp_on_cli_read(struct bufferevent *bev, void *arg)
     bufferevent_write_buffer(pr->srv, in);
 }
 
-static void
+static inline void
 rp_on_srv_read(struct bufferevent *bev, void *arg)
 {
     rp_pair_t *pr = arg;
@@ -88,7 +88,7 @@ rp_on_srv_read(struct bufferevent *bev, void *arg)
     bufferevent_write_buffer(pr->cli, in);
 }
 
-static void
+static inline void
 rp_on_event(struct bufferevent *bev, short what, void *arg)
 {
     SX_UNUSED(bev);
@@ -96,7 +96,7 @@ rp_on_event(struct bufferevent *bev, short what, void *arg)
         rp_pair_close(arg);
 }
 
-static void
+static inline void
 rp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len, void *arg)
 {
     rp_proxy_t *p = arg;
@@ -126,7 +126,7 @@ rp_on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, 
 }
 
 /* Starts a proxy to 127.0.0.1:target on base. */
-static void
+static inline void
 rp_start(rp_proxy_t *p, struct event_base *base, int target)
 {
     struct sockaddr_in a;
@@ -144,7 +144,7 @@ rp_start(rp_proxy_t *p, struct event_base *base, int target)
     p->port = ntohs(a.sin_port);
 }
 
-static void
+static inline void
 rp_cut_reply(rp_proxy_t *p, const char *marker, const char *reply_marker)
 {
     snprintf(p->marker, sizeof(p->marker), "%s", marker);
@@ -156,7 +156,7 @@ rp_cut_reply(rp_proxy_t *p, const char *marker, const char *reply_marker)
 
 /* Starts (1) or ends (0) a partition: while stalled nothing is forwarded; at the end what was
  * held on surviving connections is delivered. */
-static void
+static inline void
 rp_stall(rp_proxy_t *p, int on)
 {
     p->stalled = on;
@@ -171,7 +171,7 @@ rp_stall(rp_proxy_t *p, int on)
     }
 }
 
-static void
+static inline void
 rp_stop(rp_proxy_t *p)
 {
     for (size_t i = 0; i < SX_ARRAY_LEN(p->pairs); i++)

@@ -33,7 +33,7 @@ typedef struct rt_redis {
 
 static rt_redis_t rt;
 
-static int
+static inline int
 rt_free_port(void)
 {
     struct sockaddr_in a;
@@ -50,13 +50,13 @@ rt_free_port(void)
     return port;
 }
 
-static int
+static inline int
 rt_have_redis(void)
 {
     return system("command -v redis-server >/dev/null 2>&1") == 0;
 }
 
-static void
+static inline void
 rt_sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -64,7 +64,7 @@ rt_sleep_ms(int ms)
 }
 
 /* Returns 0 when the server answers, -1 otherwise. */
-static int
+static inline int
 rt_redis_start(void)
 {
     char port[16], logf[96];
@@ -99,7 +99,7 @@ rt_redis_start(void)
     return -1;
 }
 
-static void
+static inline void
 rt_redis_stop(void)
 {
     char cmd[128];
