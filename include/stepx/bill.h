@@ -112,4 +112,80 @@ int bill_express_month(const bill_pricing_t *p, int64_t requests, int64_t mbms,
  * gets the transitions charged. Returns the cost, or -1 on overflow. */
 int64_t bill_standard_month(const bill_pricing_t *p, int64_t transitions, int64_t *billable);
 
+/* ---- usage read back from Redis (docs/metering.md) ---- */
+
+/* Final statuses counted per machine, in this order. */
+enum { BILL_ST_SUCCEEDED = 0, BILL_ST_FAILED, BILL_ST_TIMED_OUT, BILL_ST_ABORTED, BILL_NSTATUS };
+extern const char *const bill_status_names[BILL_NSTATUS];
+
+typedef struct bill_counts {
+    int64_t requests;             /* executions finished (Express requests) */
+    int64_t billed_ms;            /* sum of billed durations */
+    int64_t billed_mb_ms;         /* sum of billed MB x billed ms */
+    int64_t transitions;          /* state transitions */
+    int64_t status[BILL_NSTATUS]; /* executions per final status */
+} bill_counts_t;
+
+/* The counters of one machine of one tenant in one calendar month. */
+typedef struct bill_row {
+    char *tenant;       /* heap, owned by the usage */
+    char *machine;      /* heap, owned by the usage */
+    char month[8];      /* "YYYY-MM", or "" for the all-time hash */
+    bill_counts_t c;    /* summed counters */
+    int64_t cost_nusd;  /* requests + its share of the month's duration cost (bill_usage_price) */
+} bill_row_t;
+
+typedef struct bill_usage {
+    bill_row_t *rows;   /* heap; sorted by tenant, month, machine after bill_usage_done */
+    size_t n, cap;      /* rows used / allocated */
+    int64_t skipped;    /* hash fields that are not usage counters (ignored) */
+} bill_usage_t;
+
+void bill_usage_init(bill_usage_t *u);
+void bill_usage_fini(bill_usage_t *u);
+
+/* Adds one hash field "<machine>|<metric>" with its integer value to the row (tenant, month;
+ * month "" = all-time). Metrics: requests, billed_ms, billed_mb_ms, transitions and the
+ * status names. Returns SX_OK, SX_DECLINED for a field that is no usage counter (counted in
+ * u->skipped), or SX_ERR when the value is not an integer. Copies the strings. */
+int bill_usage_add(bill_usage_t *u, const char *tenant, const char *month, const char *field,
+                   size_t flen, const char *value, size_t vlen);
+
+/* Sorts the rows and merges duplicates (same tenant, month and machine). */
+void bill_usage_done(bill_usage_t *u);
+
+/* True when s is a real calendar date written YYYY-MM-DD (exactly 10 bytes). */
+bool bill_day_valid(const char *s, size_t len);
+
+/* Splits a usage key "{tag}:usage:<tenant>" (all-time) or "{tag}:usage:<tenant>:<YYYY-MM-DD>"
+ * (day bucket). On SX_OK *tenant / *tlen point into key and day is "" or the date. Returns
+ * SX_DECLINED for a key that is not a usage key of tag. */
+int bill_usage_key_parse(const char *key, size_t len, const char *tag, const char **tenant,
+                         size_t *tlen, char day[11]);
+
+struct redisContext;
+/* Reads usage from Redis over a connected synchronous hiredis context (borrowed): the
+ * all-time hashes when since is NULL, else the day buckets from since to until (inclusive,
+ * YYYY-MM-DD; until NULL = today, UTC). tenant NULL = every tenant (found with SCAN). Adds to
+ * u and calls bill_usage_done. Returns SX_OK, or SX_ERR with a reason in err. */
+int bill_usage_read(struct redisContext *c, const char *tag, const char *tenant,
+                    const char *since, const char *until, bill_usage_t *u, char *err,
+                    size_t errlen);
+
+/* Prices the rows: per tenant and calendar month, Express tiers from zero (the all-time rows
+ * are priced as one month); each row gets its requests plus a share of its month's duration
+ * cost proportional to its MB·ms. Returns SX_OK or SX_ERR on overflow. */
+int bill_usage_price(bill_usage_t *u, const bill_pricing_t *p);
+
+/* Prints priced usage (after bill_usage_price) as one JSON document and a newline: period,
+ * per tenant its totals, months (with the GB-hours of each tier) and machines, then the grand
+ * total. since NULL = the all-time hashes. Money is exact decimal dollars (up to 9 decimals). */
+void bill_usage_json(const bill_usage_t *u, const bill_pricing_t *p, const char *since,
+                     const char *until, sx_sbuf_t *b);
+
+/* Prints the same as a text table (one line per tenant and machine, tenant totals, grand
+ * total), costs rounded to the micro-dollar. */
+void bill_usage_table(const bill_usage_t *u, const bill_pricing_t *p, const char *since,
+                      const char *until, sx_sbuf_t *b);
+
 #endif

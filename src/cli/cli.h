@@ -10,5 +10,6 @@ int cli_validate(int argc, char **argv); /* stepx validate DEF.json */
 int cli_run(int argc, char **argv);      /* stepx run DEF.json [...] */
 int cli_bench(int argc, char **argv);    /* stepx bench DEF.json --input F -n N -c C */
 int cli_jsonata(int argc, char **argv);  /* stepx jsonata [...] EXPR */
+int cli_usage(int argc, char **argv);    /* stepx usage [--tenant T] [--since D] [...] */
 
 #endif

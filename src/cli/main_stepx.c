@@ -17,6 +17,7 @@ static const cmd_t cmds[] = {
     {"run", cli_run, "run DEF.json [--input F] [...]    run one execution"},
     {"bench", cli_bench, "bench DEF.json --input F -n N -c C  in-process benchmark"},
     {"jsonata", cli_jsonata, "jsonata [--input F] [...] EXPR    evaluate a JSONata expression"},
+    {"usage", cli_usage, "usage [--tenant T] [--since D] [...] metered usage and cost from Redis"},
     {NULL, NULL, NULL},
 };
 
