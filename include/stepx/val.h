@@ -64,7 +64,7 @@ typedef struct val_member {
 struct val {
     uint8_t type;  /* val_type_t */
     uint8_t flags; /* VAL_F_* */
-    uint16_t _pad; /* reserved, zero */
+    uint16_t _pad; /* strings: hash tag of the bytes (val_key_tag), 0 = not computed */
     uint32_t len;  /* string: bytes; array: items; object: members */
     union {
         struct {
@@ -131,6 +131,26 @@ val_obj_at(const val_t *v, size_t i)
 }
 /* Returns the member `key` of `obj`, or NULL (also when obj is not an object). Borrows. */
 const val_t *val_obj_get(const val_t *obj, const char *key, size_t keylen);
+/* Key hashing for lookups whose key is known in advance (compiled paths): compute
+ * val_key_hash once and use val_obj_geth. Strings up to VAL_KEY_HASH_MAX bytes carry a
+ * 16-bit tag of their hash, so most non-matching keys are rejected without memcmp. */
+#define VAL_KEY_HASH_MAX 256
+static inline uint32_t
+val_key_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+static inline uint16_t
+val_key_tag(uint32_t h)
+{
+    return (uint16_t)((h >> 16) | 1);
+}
+const val_t *val_obj_geth(const val_t *obj, const char *key, size_t keylen, uint32_t hash);
 static inline const val_t *
 val_obj_gets(const val_t *obj, const char *key)
 {

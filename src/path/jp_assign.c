@@ -33,7 +33,7 @@ assign_at(const actx_t *c, uint32_t i, const val_t *node, const val_t **out)
             node = val_obj_empty(); /* create the missing intermediate object */
         if (!val_is(node, VAL_OBJ))
             return SX_ERR;
-        child = val_obj_get(node, st->u.name.s, st->u.name.len);
+        child = val_obj_geth(node, st->u.name.s, st->u.name.len, st->u.name.hash);
         if (assign_at(c, i + 1, child, &nchild) != SX_OK)
             return SX_ERR;
         *out = val_obj_with(c->a, node, st->u.name.key, nchild);

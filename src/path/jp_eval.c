@@ -92,7 +92,7 @@ names_merge(const jp_step_t *st, const val_t *obj, sx_arena_t *a)
     val_objb_t b;
     val_objb_init(&b, a, st->n);
     for (uint32_t k = 0; k < st->n; k++) {
-        const val_t *v = val_obj_get(obj, st->u.names[k].s, st->u.names[k].len);
+        const val_t *v = val_obj_geth(obj, st->u.names[k].s, st->u.names[k].len, st->u.names[k].hash);
         if (v != NULL)
             val_objb_set(&b, st->u.names[k].key, v);
     }
@@ -155,7 +155,7 @@ eval_definite(const jp_prog_t *p, const val_t *node, sx_arena_t *a, const val_t 
         case JP_OP_NAME:
             if (!val_is(node, VAL_OBJ))
                 goto bad;
-            next = val_obj_get(node, st->u.name.s, st->u.name.len);
+            next = val_obj_geth(node, st->u.name.s, st->u.name.len, st->u.name.hash);
             if (next == NULL)
                 goto missing;
             node = next;
@@ -278,7 +278,7 @@ walk(wctx_t *w, uint32_t i, const val_t *node)
     size_t ix;
     switch ((jp_op_t)st->op) {
     case JP_OP_NAME:
-        if ((v = val_obj_get(node, st->u.name.s, st->u.name.len)) != NULL)
+        if ((v = val_obj_geth(node, st->u.name.s, st->u.name.len, st->u.name.hash)) != NULL)
             walk(w, i + 1, v);
         break;
     case JP_OP_INDEX:
@@ -293,7 +293,7 @@ walk(wctx_t *w, uint32_t i, const val_t *node)
             break;
         }
         for (uint32_t k = 0; k < st->n; k++)
-            if ((v = val_obj_get(node, st->u.names[k].s, st->u.names[k].len)) != NULL)
+            if ((v = val_obj_geth(node, st->u.names[k].s, st->u.names[k].len, st->u.names[k].hash)) != NULL)
                 walk(w, i + 1, v);
         break;
     case JP_OP_INDEXES:

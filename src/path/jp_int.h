@@ -47,6 +47,7 @@ typedef struct jp_name {
     const char *s;    /* NUL-terminated name bytes */
     uint32_t len;     /* bytes */
     const val_t *key; /* the same name as a string value (shared by jp_assign) */
+    uint32_t hash;    /* val_key_hash of the name, for val_obj_geth */
 } jp_name_t;
 
 enum { JP_SLICE_FROM = 1, JP_SLICE_TO = 2, JP_SLICE_STEP = 4 };

@@ -79,6 +79,7 @@ name_make(pstate_t *ps, jp_name_t *nm, const char *s, size_t len)
 {
     nm->key = val_str(ps->a, s, len);
     nm->s = val_str_get(nm->key);
+    nm->hash = val_key_hash(s, len);
     nm->len = (uint32_t)len;
 }
 

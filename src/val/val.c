@@ -105,6 +105,8 @@ val_str_nocopy(sx_arena_t *a, const char *s, size_t n)
     val_t *v = val_alloc(a, VAL_STR);
     v->len = (uint32_t)n;
     v->u.str = s;
+    if (n <= VAL_KEY_HASH_MAX)
+        v->_pad = val_key_tag(val_key_hash(s, n));
     return v;
 }
 
@@ -186,21 +188,15 @@ val_arr(sx_arena_t *a, const val_t *const *items, size_t n, unsigned flags)
 
 /* ---- objects ---- */
 
-static inline uint32_t
-key_hash(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
-}
+#define key_hash val_key_hash
 
+/* Compares key k with s[0..n) whose hash tag is tag (0 = unknown). */
 static inline bool
-key_eq(const val_t *k, const char *s, size_t n)
+key_eq(const val_t *k, const char *s, size_t n, uint16_t tag)
 {
-    return k->len == n && memcmp(k->u.str, s, n) == 0;
+    if (k->len != n || (tag && k->_pad && k->_pad != tag))
+        return false;
+    return memcmp(k->u.str, s, n) == 0;
 }
 
 /* Builds an index table over m[0..n) in arena a: slot 0 = mask, then 2^k slots. */
@@ -223,23 +219,25 @@ index_build(sx_arena_t *a, const val_member_t *m, uint32_t n, uint32_t *capout)
     return t;
 }
 
-/* Returns the position of key in members m (with index t or none), or -1. */
+/* Returns the position of key (hash h) in members m (with index t or none), or -1. */
 static long
-members_find(const val_member_t *m, uint32_t n, const uint32_t *t, const char *key, size_t klen)
+members_find(const val_member_t *m, uint32_t n, const uint32_t *t, const char *key, size_t klen,
+             uint32_t h)
 {
+    uint16_t tag = klen <= VAL_KEY_HASH_MAX ? val_key_tag(h) : 0;
     if (t != NULL) {
-        uint32_t h = key_hash(key, klen) & t[0];
+        uint32_t i = h & t[0];
         for (;;) {
-            uint32_t slot = t[1 + h];
+            uint32_t slot = t[1 + i];
             if (slot == 0)
                 return -1;
-            if (key_eq(m[slot - 1].key, key, klen))
+            if (key_eq(m[slot - 1].key, key, klen, tag))
                 return (long)(slot - 1);
-            h = (h + 1) & t[0];
+            i = (i + 1) & t[0];
         }
     }
     for (uint32_t i = 0; i < n; i++)
-        if (key_eq(m[i].key, key, klen))
+        if (key_eq(m[i].key, key, klen, tag))
             return (long)i;
     return -1;
 }
@@ -249,7 +247,17 @@ val_obj_get(const val_t *obj, const char *key, size_t keylen)
 {
     if (obj == NULL || obj->type != VAL_OBJ)
         return NULL;
-    long i = members_find(obj->u.obj.m, obj->len, obj->u.obj.index, key, keylen);
+    long i = members_find(obj->u.obj.m, obj->len, obj->u.obj.index, key, keylen,
+                          key_hash(key, keylen));
+    return i < 0 ? NULL : obj->u.obj.m[i].val;
+}
+
+const val_t *
+val_obj_geth(const val_t *obj, const char *key, size_t keylen, uint32_t hash)
+{
+    if (obj == NULL || obj->type != VAL_OBJ)
+        return NULL;
+    long i = members_find(obj->u.obj.m, obj->len, obj->u.obj.index, key, keylen, hash);
     return i < 0 ? NULL : obj->u.obj.m[i].val;
 }
 
@@ -299,14 +307,14 @@ val_objb_add(val_objb_t *b, const val_t *key, const val_t *v)
 const val_t *
 val_objb_get(const val_objb_t *b, const char *key, size_t keylen)
 {
-    long i = members_find(b->m, b->len, b->_idx, key, keylen);
+    long i = members_find(b->m, b->len, b->_idx, key, keylen, key_hash(key, keylen));
     return i < 0 ? NULL : b->m[i].val;
 }
 
 void
 val_objb_set(val_objb_t *b, const val_t *key, const val_t *v)
 {
-    long i = members_find(b->m, b->len, b->_idx, key->u.str, key->len);
+    long i = members_find(b->m, b->len, b->_idx, key->u.str, key->len, key_hash(key->u.str, key->len));
     if (i >= 0) {
         b->m[i].val = v;
         return;
@@ -318,7 +326,7 @@ void
 val_objb_sets(val_objb_t *b, const char *key, const val_t *v)
 {
     size_t n = strlen(key);
-    long i = members_find(b->m, b->len, b->_idx, key, n);
+    long i = members_find(b->m, b->len, b->_idx, key, n, key_hash(key, n));
     if (i >= 0) {
         b->m[i].val = v;
         return;
@@ -348,29 +356,44 @@ const val_t *
 val_obj_with(sx_arena_t *a, const val_t *obj, const val_t *key, const val_t *v)
 {
     uint32_t n = obj->len;
-    long i = members_find(obj->u.obj.m, n, obj->u.obj.index, key->u.str, key->len);
+    uint32_t h = key_hash(key->u.str, key->len);
+    const uint32_t *t = obj->u.obj.index;
+    long i = members_find(obj->u.obj.m, n, t, key->u.str, key->len, h);
     val_member_t *m = sx_arena_alloc(a, (n + 1) * sizeof(*m));
     if (n)
         memcpy(m, obj->u.obj.m, n * sizeof(*m));
+    val_t *o = val_alloc(a, VAL_OBJ);
+    o->u.obj.m = m;
     if (i >= 0) {
         m[i].val = v;
         /* Same keys, same positions: the old index stays valid. */
-        val_t *o = val_alloc(a, VAL_OBJ);
         o->len = n;
-        o->u.obj.m = m;
-        o->u.obj.index = obj->u.obj.index;
+        o->u.obj.index = t;
         return o;
     }
     m[n].key = key;
     m[n].val = v;
-    return obj_make(a, m, n + 1);
+    o->len = n + 1;
+    if (t != NULL && (n + 1) * 2 <= t[0] + 1) {
+        /* Room left: copy the table and insert the new key, no rehash. */
+        uint32_t *nt = sx_arena_alloc(a, (t[0] + 2) * sizeof(uint32_t));
+        memcpy(nt, t, (t[0] + 2) * sizeof(uint32_t));
+        uint32_t j = h & nt[0];
+        while (nt[1 + j] != 0)
+            j = (j + 1) & nt[0];
+        nt[1 + j] = n + 1;
+        o->u.obj.index = nt;
+    } else {
+        o->u.obj.index = n + 1 > VAL_OBJ_INDEX_MIN ? index_build(a, m, n + 1, NULL) : NULL;
+    }
+    return o;
 }
 
 const val_t *
 val_obj_without(sx_arena_t *a, const val_t *obj, const char *key, size_t keylen)
 {
     uint32_t n = obj->len;
-    long i = members_find(obj->u.obj.m, n, obj->u.obj.index, key, keylen);
+    long i = members_find(obj->u.obj.m, n, obj->u.obj.index, key, keylen, key_hash(key, keylen));
     if (i < 0)
         return obj;
     val_member_t *m = sx_arena_alloc(a, n * sizeof(*m));

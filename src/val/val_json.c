@@ -468,8 +468,23 @@ val_num_fmt(double d, char *buf)
         return (size_t)snprintf(buf, VAL_NUM_BUF, d < 0 ? "-Infinity" : "Infinity");
     if (d == 0)
         return (size_t)snprintf(buf, VAL_NUM_BUF, "0");
-    if (d == floor(d) && fabs(d) < 1e21 && fabs(d) <= 9007199254740992.0)
-        return (size_t)snprintf(buf, VAL_NUM_BUF, "%.0f", d);
+    if (d == floor(d) && fabs(d) <= 9007199254740992.0) {
+        /* Integers: plain digits, no stdio. */
+        char tmp[24];
+        int k = 0;
+        uint64_t u = (uint64_t)fabs(d);
+        do {
+            tmp[k++] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        size_t n = 0;
+        if (d < 0)
+            buf[n++] = '-';
+        while (k)
+            buf[n++] = tmp[--k];
+        buf[n] = '\0';
+        return n;
+    }
     /* Shortest digits that round-trip, then laid out as ECMAScript Number::toString. */
     char e[40];
     int prec;
