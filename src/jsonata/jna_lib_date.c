@@ -259,7 +259,7 @@ analyse_marker(jna_fctx_t *c, dt_part_t *d, const char *m, size_t n)
             d->width_max = parse_width(w + dash + 1, wl - dash - 1);
     }
     pres = n > 0 ? m + 1 : m;
-    plen = n > 0 ? comma - 1 : 0;
+    plen = comma > 0 ? comma - 1 : 0;
     if (plen == 1) {
         d->pres1 = sx_arena_strndup(c->arena, pres, 1);
     } else if (plen > 1) {
