@@ -47,18 +47,6 @@ typedef struct tk_http {
     const tk_config_t *cfg; /* borrowed */
 } tk_http_t;
 
-static int
-bad_params(tk_http_t *r, ex_call_t *c, const char *detail)
-{
-    const char *params = val_json_str(c->arena, c->input, NULL);
-    const char *cause = sx_arena_printf(c->arena, NULL,
-                                        "The Parameters '%s' could not be used to start the "
-                                        "Task: [%s]",
-                                        params, detail);
-    tk_res_fail(&r->h, c, ASL_E_RUNTIME, cause);
-    return SX_OK;
-}
-
 static bool
 method_ok(const char *m)
 {
@@ -235,14 +223,15 @@ http_start(void *ud, ex_call_t *c)
     const val_t *ep = val_obj_gets(in, "ApiEndpoint"), *method = val_obj_gets(in, "Method");
     const val_t *transform = val_obj_gets(in, "Transform");
     if (!val_is(in, VAL_OBJ))
-        return bad_params(r, c, "Parameters must be an object");
+        return tk_res_bad_params(&r->h, c, "Parameters must be an object");
     if (!val_is(ep, VAL_STR))
-        return bad_params(r, c, "The field 'ApiEndpoint' is required and must be a string");
+        return tk_res_bad_params(&r->h, c, "The field 'ApiEndpoint' is required and must be a string");
     if (!val_is(method, VAL_STR) || !method_ok(val_str_get(method)))
-        return bad_params(r, c, "The field 'Method' must be one of GET, POST, PUT, DELETE, "
-                                "PATCH, HEAD, OPTIONS");
+        return tk_res_bad_params(&r->h, c,
+                                 "The field 'Method' must be one of GET, POST, PUT, DELETE, "
+                                 "PATCH, HEAD, OPTIONS");
     if (transform != NULL && !val_is(transform, VAL_OBJ))
-        return bad_params(r, c, "Transform must be an object");
+        return tk_res_bad_params(&r->h, c, "Transform must be an object");
     sx_sbuf_t url = SX_SBUF_INIT;
     const char *why = url_build(&url, ep, val_obj_gets(in, "QueryParameters"));
     tk_req_t *q = why == NULL ? tk_req_new(r->cl, c, val_str_get(method), url.p) : NULL;
@@ -255,7 +244,7 @@ http_start(void *ud, ex_call_t *c)
     if (why != NULL) {
         if (q != NULL)
             tk_req_discard(q);
-        return bad_params(r, c, why);
+        return tk_res_bad_params(&r->h, c, why);
     }
     if (tk_req_start(q, http_done, r) != SX_OK)
         tk_res_fail(&r->h, c, ASL_E_HTTP_SOCKET, "could not start the HTTP request");

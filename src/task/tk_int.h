@@ -48,6 +48,11 @@ void tk_res_fail(tk_res_t *r, ex_call_t *c, const char *error, const char *cause
 /* Fails c with States.DataLimitExceeded for task `who` (AWS's cause text). */
 void tk_res_data_limit(tk_res_t *r, ex_call_t *c, const char *who);
 
+/* Fails c with States.Runtime "The Parameters '<input>' could not be used to start the Task:
+ * [detail]" (AWS's wording for unusable service-integration parameters). Returns SX_OK (the
+ * call was taken), for `return tk_res_bad_params(...)` from start(). */
+int tk_res_bad_params(tk_res_t *r, ex_call_t *c, const char *detail);
+
 /* ---- HTTP client over libcurl multi (tk_curl.c) ---- */
 typedef struct tk_curl tk_curl_t;
 typedef struct tk_req tk_req_t;

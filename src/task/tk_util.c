@@ -38,6 +38,18 @@ tk_res_data_limit(tk_res_t *r, ex_call_t *c, const char *who)
     tk_res_fail(r, c, ASL_E_DATA_LIMIT, cause);
 }
 
+int
+tk_res_bad_params(tk_res_t *r, ex_call_t *c, const char *detail)
+{
+    const char *params = val_json_str(c->arena, c->input, NULL);
+    const char *cause = sx_arena_printf(c->arena, NULL,
+                                        "The Parameters '%s' could not be used to start the "
+                                        "Task: [%s]",
+                                        params, detail);
+    tk_res_fail(r, c, ASL_E_RUNTIME, cause);
+    return SX_OK;
+}
+
 /* ---- HTTP values ---- */
 
 const char *

@@ -26,7 +26,7 @@ typedef struct te_env {
     int nres;                /* used entries of res */
 } te_env_t;
 
-static void
+static inline void
 te_init(te_env_t *e)
 {
     memset(e, 0, sizeof(*e));
@@ -39,7 +39,7 @@ te_init(te_env_t *e)
 typedef int (*te_ctor_t)(struct event_base *, sch_t *, const tk_config_t *, ex_resource_t *,
                          char *, size_t);
 
-static ex_resource_t *
+static inline ex_resource_t *
 te_add(te_env_t *e, te_ctor_t ctor)
 {
     char msg[256] = "";
@@ -53,7 +53,7 @@ te_add(te_env_t *e, te_ctor_t ctor)
     return r;
 }
 
-static void
+static inline void
 te_fini(te_env_t *e)
 {
     for (int i = 0; i < e->nres; i++)
@@ -63,7 +63,7 @@ te_fini(te_env_t *e)
     event_base_free(e->base);
 }
 
-static asl_machine_t *
+static inline asl_machine_t *
 te_compile(const char *fmt, ...)
 {
     char def[8192];
@@ -81,7 +81,7 @@ te_compile(const char *fmt, ...)
     return m;
 }
 
-static ex_exec_t *
+static inline ex_exec_t *
 te_start(te_env_t *e, asl_machine_t *m, const char *input)
 {
     ex_opts_t o;
@@ -101,7 +101,7 @@ typedef struct te_wait {
     int n;          /* how many */
 } te_wait_t;
 
-static bool
+static inline bool
 te_all_done(void *ud)
 {
     te_wait_t *w = ud;
@@ -112,14 +112,14 @@ te_all_done(void *ud)
 }
 
 /* Runs until every execution in xs ended or limit_ms passed. */
-static int
+static inline int
 te_run(te_env_t *e, ex_exec_t **xs, int n, int64_t limit_ms)
 {
     te_wait_t w = {xs, n};
     return tk_loop_run(e->base, e->sch, te_all_done, &w, limit_ms, 2);
 }
 
-static bool
+static inline bool
 te_never(void *ud)
 {
     (void)ud;
@@ -127,7 +127,7 @@ te_never(void *ud)
 }
 
 /* Runs the loop for ms milliseconds. */
-static void
+static inline void
 te_spin(te_env_t *e, int64_t ms)
 {
     tk_loop_run(e->base, e->sch, te_never, NULL, ms, 2);
@@ -135,7 +135,7 @@ te_spin(te_env_t *e, int64_t ms)
 
 /* Compiles def (printf format), runs it once on input, returns the finished execution
  * (caller frees) or NULL. */
-static ex_exec_t *
+static inline ex_exec_t *
 te_run_def(te_env_t *e, const char *input, int64_t limit_ms, const char *fmt, ...)
 {
     char def[8192];
@@ -156,7 +156,7 @@ te_run_def(te_env_t *e, const char *input, int64_t limit_ms, const char *fmt, ..
 }
 
 /* The output (compact JSON) of ex in its arena, or "" */
-static const char *
+static inline const char *
 te_out(ex_exec_t *ex)
 {
     const val_t *o = ex_exec_output(ex);
@@ -164,7 +164,7 @@ te_out(ex_exec_t *ex)
 }
 
 /* Member path lookup: te_get(v, "a", "b", NULL). */
-static const val_t *
+static inline const val_t *
 te_get(const val_t *v, ...)
 {
     va_list ap;
