@@ -11,6 +11,9 @@
 #   --only LIST    comma-separated subset of engine,park,jsonata,json (default: all).
 #   --update-docs  also rewrite the figures section of docs/benchmarks.md.
 #
+# Environment: BENCH_BUILD=DIR measures another release build directory (with --no-build);
+# BENCH_COMMIT names the commit it was built from (default: this tree's HEAD).
+#
 # Steps: builds the release preset (Release, jemalloc, LTO) into build/; compiles
 # bench/bench_json.c with jansson into build/bin/bench_json_jansson (jansson is linked into
 # that one executable only, via pkg-config); installs the node peers (npm ci in bench/peers)
@@ -192,7 +195,8 @@ except OSError:
     pass
 print(json.dumps({
     "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-    "git": sh("git", "-C", os.environ.get("ROOT", "."), "rev-parse", "--short", "HEAD"),
+    "git": os.environ.get("BENCH_COMMIT") or sh("git", "-C", os.environ.get("ROOT", "."), "rev-parse", "--short", "HEAD"),
+    "build": os.environ.get("BUILD"),
     "reps": int(sys.argv[2]),
     "cpus": os.cpu_count(),
     "cpu_model": model,
@@ -219,7 +223,7 @@ main() {
         wants json && bench_json "$rep"
     done
     wants park && bench_park
-    ROOT="$root" machine_json "$load_start"
+    ROOT="$root" BUILD="$build" machine_json "$load_start"
     local docs=()
     [ "$update_docs" = 1 ] && docs=(--docs "$root/docs/benchmarks.md")
     python3 "$root/bench/bench_report.py" "$raw" --json "$out/results.json" \
