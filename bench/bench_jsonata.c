@@ -122,17 +122,23 @@ cmp_str(const void *x, const void *y)
 static int
 ids_load(bench_totals_t *t, const char *path)
 {
-    char *buf, *save = NULL;
+    char *buf;
     size_t len, cap = 64;
     if (sx_read_file(path, &buf, &len) != SX_OK)
         return SX_ERR;
     t->ids = sx_malloc(cap * sizeof(char *));
-    for (char *s = strtok_r(buf, "\n", &save); s != NULL; s = strtok_r(NULL, "\n", &save)) {
+    /* Split by length: an empty file's buffer is not NUL-terminated (sx_read_file). */
+    for (char *p = buf, *nl; p < buf + len; p = nl + 1) {
+        nl = memchr(p, '\n', (size_t)(buf + len - p));
+        if (nl == NULL)
+            nl = buf + len;
+        if (nl == p)
+            continue;
         if (t->nids == cap) {
             cap *= 2;
             t->ids = sx_realloc(t->ids, cap * sizeof(char *));
         }
-        t->ids[t->nids++] = sx_strdup(s);
+        t->ids[t->nids++] = sx_strndup(p, (size_t)(nl - p));
     }
     sx_free(buf);
     qsort(t->ids, t->nids, sizeof(char *), cmp_str);
