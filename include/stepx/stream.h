@@ -17,8 +17,9 @@
  *   finished executions in batches with one Lua script (the ack-gated commit, see
  *   docs/events.md and spec/redis.md): per entry, `if XACK == 1 then XADD result; bill`.
  *   It also reclaims idle entries of dead consumers with XAUTOCLAIM, dead-letters entries
- *   delivered more than `max_deliveries` times, and keeps its own long-running entries from
- *   being reclaimed (XCLAIM ... JUSTID refresh).
+ *   delivered more than `max_deliveries` times, keeps its own long-running entries from
+ *   being reclaimed (XCLAIM ... JUSTID refresh), and (worker 0) trims the events stream with
+ *   MINID below what any group still needs (never MAXLEN: that drops undelivered entries).
  *
  *   Redis  --XREADGROUP-->  consumer --exec(ev)--> executor
  *                               ^                     |
@@ -91,6 +92,7 @@ typedef struct rs_conf {
     int64_t max_deliveries;     /* dead-letter an entry delivered more often than this */
     int64_t max_input;          /* bytes; larger inputs are dead-lettered */
     bool check_eviction;        /* refuse to run unless maxmemory-policy is noeviction */
+    int64_t trim_interval_ms;   /* MINID-trim the events stream this often (0 = never) */
 } rs_conf_t;
 
 /* The directive table for rs_conf_t (cfg.h). */
@@ -214,6 +216,8 @@ typedef struct rs_stats {
     uint64_t deleted;       /* pending entries found deleted from the stream */
     uint64_t nogroup;       /* NOGROUP errors */
     uint64_t commit_errors; /* commit scripts answered with an error or not at all */
+    uint64_t trimmed;       /* entries removed from the events stream by this consumer */
+    uint64_t trims;         /* trim scripts that answered */
     uint64_t inflight;      /* entries held now (executor + commit queue) */
 } rs_stats_t;
 
@@ -234,5 +238,8 @@ void rs_consumer_stats(const rs_consumer_t *c, rs_stats_t *out);
 rs_conn_t *rs_consumer_conn(rs_consumer_t *c);
 /* Runs one reclaim/refresh round now instead of waiting for claim_interval. */
 void rs_consumer_claim_now(rs_consumer_t *c);
+/* Trims the events stream now (MINID below every group's oldest pending or undelivered
+ * entry; see rs_trim.c) instead of waiting for trim_interval. Any worker may call it. */
+void rs_consumer_trim_now(rs_consumer_t *c);
 
 #endif

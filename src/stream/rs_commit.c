@@ -108,22 +108,27 @@ static const char commit_lua[] =
 static char commit_sha[41];
 static pthread_once_t sha_once = PTHREAD_ONCE_INIT;
 
-static void
-sha_compute(void)
+void
+rs_sha1_hex(const char *s, size_t n, char out[41])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     static const char hex[] = "0123456789abcdef";
-    if (EVP_Digest(commit_lua, sizeof(commit_lua) - 1, md, &len, EVP_sha1(), NULL) != 1 ||
-        len != 20) {
-        commit_sha[0] = '\0'; /* EVALSHA then fails with NOSCRIPT and EVAL takes over */
+    if (EVP_Digest(s, n, md, &len, EVP_sha1(), NULL) != 1 || len != 20) {
+        out[0] = '\0'; /* EVALSHA then fails with NOSCRIPT and EVAL takes over */
         return;
     }
     for (unsigned i = 0; i < 20; i++) {
-        commit_sha[2 * i] = hex[md[i] >> 4];
-        commit_sha[2 * i + 1] = hex[md[i] & 15];
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
     }
-    commit_sha[40] = '\0';
+    out[40] = '\0';
+}
+
+static void
+sha_compute(void)
+{
+    rs_sha1_hex(commit_lua, sizeof(commit_lua) - 1, commit_sha);
 }
 
 const char *

@@ -75,4 +75,6 @@ const cfg_directive_t rs_conf_directives[] = {
      "largest input accepted; larger ones are dead-lettered"},
     {"check_eviction", CFG_BOOL, RS_OFF(check_eviction), "on", NULL, 0, 0,
      "refuse to run unless Redis maxmemory-policy is noeviction"},
+    {"trim_interval", CFG_MS, RS_OFF(trim_interval_ms), "10s", NULL, 0, MS_MAX,
+     "MINID-trim the events stream this often, below every group's needs (0 = never)"},
     {NULL, CFG_STR, 0, NULL, NULL, 0, 0, NULL}};

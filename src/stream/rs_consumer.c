@@ -535,6 +535,13 @@ rs_consumer_new(struct event_base *base, const rs_conf_t *conf, int index, rs_ex
     c->flush_ev = event_new(base, -1, 0, rs_commit_on_flush, c);
     c->read_ev = evtimer_new(base, on_read_timer, c);
     c->commit_ev = evtimer_new(base, rs_commit_on_retry, c);
+    c->index = index;
+    c->trim_ev = event_new(base, -1, EV_PERSIST, rs_trim_on_tick, c);
+    if (index == 0 && conf->trim_interval_ms > 0) {
+        struct timeval ttv = {(time_t)(conf->trim_interval_ms / 1000),
+                              (suseconds_t)(conf->trim_interval_ms % 1000) * 1000};
+        event_add(c->trim_ev, &ttv);
+    }
     c->claim_ev = event_new(base, -1, EV_PERSIST, rs_claim_on_tick, c);
     struct timeval tv = {(time_t)(conf->claim_interval_ms / 1000),
                          (suseconds_t)(conf->claim_interval_ms % 1000) * 1000};
@@ -562,6 +569,7 @@ rs_consumer_free(rs_consumer_t *c)
     event_free(c->read_ev);
     event_free(c->commit_ev);
     event_free(c->claim_ev);
+    event_free(c->trim_ev);
     sx_free(c->htab);
     sx_free(c->k_events);
     sx_free(c->k_results);

@@ -13,6 +13,8 @@ void rs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * buf (len bytes). Returns buf. */
 const char *rs_reply_text(const struct redisReply *r, char *buf, size_t len);
 
+/* SHA1 of n bytes of s in lowercase hex ("" if the digest is unavailable). */
+void rs_sha1_hex(const char *s, size_t n, char out[41]);
 /* The commit script (with its #!lua shebang) and its SHA1 in hex (computed once). */
 const char *rs_commit_script(void);
 const char *rs_commit_sha(void);
@@ -66,6 +68,9 @@ struct rs_consumer {
     struct event *read_ev;        /* poll / read-retry timer */
     struct event *commit_ev;      /* commit retry timer */
     struct event *claim_ev;       /* periodic reclaim + refresh */
+    struct event *trim_ev;        /* periodic MINID trim of the events stream (worker 0) */
+    bool trimming;                /* a trim script is outstanding */
+    int index;                    /* worker number */
     rs_stats_t st;                /* counters (st.inflight computed on demand) */
 };
 
@@ -98,6 +103,7 @@ void rs_commit_flush(rs_consumer_t *c);
 void rs_commit_on_flush(int fd, short what, void *arg);
 void rs_commit_on_retry(int fd, short what, void *arg);
 void rs_claim_on_tick(int fd, short what, void *arg);
+void rs_trim_on_tick(int fd, short what, void *arg);
 /* Starts a reclaim + refresh round now. */
 void rs_claim_round(rs_consumer_t *c);
 

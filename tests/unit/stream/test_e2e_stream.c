@@ -325,7 +325,83 @@ test_failed_status_and_noscript(void)
     conf_drop(&cf);
 }
 
+/* Runs a trim on c and waits for its answer. */
+static void
+trim_wait(rs_consumer_t *c)
+{
+    rs_stats_t st;
+    rs_consumer_stats(c, &st);
+    uint64_t before = st.trims;
+    RUN_UNTIL(rs_conn_up(rs_consumer_conn(c)), 2000);
+    rs_consumer_trim_now(c);
+    RUN_UNTIL((rs_consumer_stats(c, &st), st.trims > before), 3000);
+    CHECK(st.trims > before);
+}
+
+/* Returns the id of entry `i` (0-based) of the events stream of tag, in buf. */
+static void
+entry_id(const char *tag, int i, char *buf, size_t len)
+{
+    redisReply *r = rt_cmd("XRANGE {%s}:events - + COUNT %d", tag, i + 1);
+    buf[0] = '\0';
+    if (r && r->type == REDIS_REPLY_ARRAY && (int)r->elements == i + 1)
+        snprintf(buf, len, "%s", r->element[i]->element[0]->str);
+    if (r)
+        freeReplyObject(r);
+}
+
+static void
+test_trim_minid(void)
+{
+    rs_conf_t cf;
+    texec_t t = {.mode = EX_ECHO};
+    rs_stats_t st;
+    char id[64];
+    conf_make(&cf, "x", NULL);
+    xadd("x", 300, "acme");
+    rs_consumer_t *c = rs_consumer_new(base, &cf, 0, texec_run, texec_committed, &t);
+    RUN_UNTIL(t.written == 300, 5000);
+    /* another group holds the first 150 entries pending: nothing below them may go (stream
+     * nodes hold 100 small entries, and MINID ~ trims whole nodes) */
+    freeReplyObject(rt_cmd("XGROUP CREATE {x}:events other 0"));
+    freeReplyObject(rt_cmd("XREADGROUP GROUP other o1 COUNT 150 STREAMS {x}:events >"));
+    trim_wait(c);
+    rs_consumer_stats(c, &st);
+    CHECK_INT(st.trimmed, 0);
+    CHECK_INT(rt_int("XLEN {x}:events"), 300);
+    /* it acks them: entries below its last delivered id may go, none after */
+    for (int i = 0; i < 150; i++) {
+        entry_id("x", i, id, sizeof(id));
+        freeReplyObject(rt_cmd("XACK {x}:events other %s", id));
+    }
+    entry_id("x", 149, id, sizeof(id));
+    trim_wait(c);
+    rs_consumer_stats(c, &st);
+    CHECK(st.trimmed > 0);
+    CHECK_INT(rt_int("XLEN {x}:events"), 300 - (long long)st.trimmed);
+    CHECK(rt_int("XLEN {x}:events") >= 151);
+    redisReply *r = rt_cmd("XRANGE {x}:events %s %s", id, id);
+    CHECK(r && r->type == REDIS_REPLY_ARRAY && r->elements == 1); /* 150th entry kept */
+    if (r)
+        freeReplyObject(r);
+    /* without the other group only stepxd's position counts; and trimming frees memory, so
+     * it runs even when Redis is full (allow-oom) */
+    freeReplyObject(rt_cmd("XGROUP DESTROY {x}:events other"));
+    freeReplyObject(rt_cmd("CONFIG SET maxmemory 1"));
+    trim_wait(c);
+    freeReplyObject(rt_cmd("CONFIG SET maxmemory 0"));
+    CHECK(rt_int("XLEN {x}:events") <= 100);
+    CHECK(rt_int("XLEN {x}:events") >= 1);
+    /* the consumer still works after trimming */
+    xadd("x", 5, "acme");
+    RUN_UNTIL(t.written == 305, 3000);
+    CHECK_INT(t.written, 305);
+    rs_consumer_free(c);
+    conf_drop(&cf);
+}
+
 static const sx_test_t tests[] = {
+    {"trim_minid", test_trim_minid},
     {"basic_batches_and_usage", test_basic_batches_and_usage},
     {"validation_dead_letters", test_validation_dead_letters},
     {"takeover_and_gated_commit", test_takeover_and_gated_commit},
