@@ -113,6 +113,7 @@ def engine_results(raw):
             "ratio_exec_per_s": ratio_median(ours, peer, "exec_per_s"),
             "target_ratio": ENGINE_TARGET_RATIO,
             "issue_peer_transitions_per_s": ENGINE_ISSUE_PEER_TPS.get(wf),
+            "same_output": (load_line(os.path.join(raw, "engine", wf, "outputs.json")) or {}).get("same"),
             "runs": impls,
         })
     return res
@@ -203,8 +204,8 @@ def verdict(ratio, target):
 
 def md_engine(rows):
     out = ["| workflow | stepx transitions/s | peer transitions/s | ratio | target | "
-           "stepx p50 / p99 µs | peer p50 / p99 µs | stepx / peer peak RSS |",
-           "|---|--:|--:|--:|---|--:|--:|--:|"]
+           "stepx p50 / p99 µs | peer p50 / p99 µs | stepx / peer peak RSS | same output |",
+           "|---|--:|--:|--:|---|--:|--:|--:|---|"]
     for r in rows:
         s, p = r["stepx"], r["peer"]
         out.append(
@@ -213,8 +214,12 @@ def md_engine(rows):
             f"({verdict(r['ratio_transitions_per_s'], r['target_ratio'])}) "
             f"| {fnum(s['p50_us'], 1)} / {fnum(s['p99_us'], 1)} "
             f"| {fnum(p['p50_us'])} / {fnum(p['p99_us'])} "
-            f"| {fnum(kb_to_mb(s['peak_rss_kb']), 1)} / {fnum(kb_to_mb(p['peak_rss_kb']), 1)} MB |")
+            f"| {fnum(kb_to_mb(s['peak_rss_kb']), 1)} / {fnum(kb_to_mb(p['peak_rss_kb']), 1)} MB "
+            f"| {SAME.get(r['same_output'], 'not checked')} |")
     return out
+
+
+SAME = {True: "yes", False: "NO"}
 
 
 def kb_to_mb(kb):

@@ -13,6 +13,7 @@
 #
 # Environment: BENCH_BUILD=DIR measures another release build directory (with --no-build);
 # BENCH_COMMIT names the commit it was built from (default: this tree's HEAD).
+# BENCH_OUT=DIR writes the results there instead of bench/out.
 #
 # Steps: builds the release preset (Release, jemalloc, LTO) into build/; compiles
 # bench/bench_json.c with jansson into build/bin/bench_json_jansson (jansson is linked into
@@ -25,7 +26,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${BENCH_BUILD:-$root/build}" # BENCH_BUILD: another release build dir (with --no-build)
-out="$root/bench/out"
+out="${BENCH_OUT:-$root/bench/out}"
 raw="$out/raw"
 wf="/work/shared/bench/workflows"
 [ -d "$wf" ] || wf="$root/../shared/bench/workflows"
@@ -124,10 +125,34 @@ run() {
     [ -s "$file.err" ] || rm -f "$file.err"
 }
 
+# same_output NAME: runs the workflow once on each side and records whether the outputs agree
+# (raw/engine/NAME/outputs.json), so the figures are known to compare the same work.
+same_output() {
+    local name="$1" d="$raw/engine/$1"
+    mkdir -p "$d"
+    "$build/bin/stepx" run "$wf/$name.asl.json" --input "$wf/$name.input.json" \
+        >"$d/stepx.output" 2>/dev/null || true
+    node "$peers/asl_peer.mjs" "$wf/$name.asl.json" --input "$wf/$name.input.json" \
+        --print-output >"$d/peer.output" 2>/dev/null || true
+    python3 - "$d" <<'EOF2' >"$d/outputs.json"
+import json, sys
+d = sys.argv[1]
+def load(name):
+    try:
+        return json.load(open(f"{d}/{name}.output"))
+    except (OSError, ValueError):
+        return None
+ours, peer = load("stepx"), load("peer")
+ok = isinstance(ours, dict) and ours.get("status") == "SUCCEEDED" and peer is not None
+print(json.dumps({"same": bool(ok and ours.get("output") == peer)}))
+EOF2
+}
+
 bench_engine() {
     local rep="$1" name n_ours n_peer c
     while read -r name n_ours n_peer c; do
         log "engine $name rep $rep"
+        [ "$rep" = 1 ] && same_output "$name"
         run "$raw/engine/$name/stepx.$rep.json" "$build/bin/stepx" bench \
             "$wf/$name.asl.json" --input "$wf/$name.input.json" -n "$n_ours" -c "$c"
         run "$raw/engine/$name/peer.$rep.json" node "$peers/asl_peer.mjs" \

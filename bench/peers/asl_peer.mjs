@@ -6,7 +6,7 @@
  *   {exec_per_s, transitions_per_s, p50_us, p99_us, peak_rss_kb, ...}
  *
  * Usage: node asl_peer.mjs DEF.json --input F [-n N] [-c C] [--warmup W] [--count MODE]
- *                          [--wait-ms MS]
+ *                          [--wait-ms MS] [--print-output]
  *
  * A state transition is one state entered (the StateEntered events of the execution,
  * including those forwarded from Map iterations and Parallel branches), which is how
@@ -22,6 +22,10 @@
  * `stepx bench`, which runs on a virtual clock instead). max_in_flight tells how many
  * executions actually overlapped (N when the Wait outlasted the start-up).
  *
+ * --print-output runs one execution and prints its output (JSON) instead of measuring:
+ * scripts/bench.sh compares it with `stepx run`, so that both sides are known to do the same
+ * work.
+ *
  * Latency is measured per execution from run() to its result (µs). peak_rss_kb is the
  * process's maximum resident set (getrusage), as stepx reports it.
  */
@@ -33,13 +37,13 @@ function usage(msg) {
     if (msg) process.stderr.write(`asl_peer: ${msg}\n`);
     process.stderr.write(
         'usage: node asl_peer.mjs DEF.json --input F [-n N] [-c C] [--warmup W] ' +
-            '[--count events|first] [--wait-ms MS]\n'
+            '[--count events|first] [--wait-ms MS] [--print-output]\n'
     );
     process.exit(2);
 }
 
 function parseArgs(argv) {
-    const o = { def: null, input: null, n: 1000, c: 1, warmup: 20, count: 'events', waitMs: -1 };
+    const o = { def: null, input: null, n: 1000, c: 1, warmup: 20, count: 'events', waitMs: -1, printOutput: false };
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         const next = () => {
@@ -52,6 +56,7 @@ function parseArgs(argv) {
         else if (a === '--warmup') o.warmup = Number(next());
         else if (a === '--count') o.count = next();
         else if (a === '--wait-ms') o.waitMs = Number(next());
+        else if (a === '--print-output') o.printOutput = true;
         else if (a.startsWith('-')) usage(`unknown option ${a}`);
         else if (o.def === null) o.def = a;
         else usage(`unexpected argument ${a}`);
@@ -118,6 +123,12 @@ async function main() {
     const input = o.input ? JSON.parse(readFileSync(o.input, 'utf8')) : {};
     const sm = new StateMachine(def);
     const runOpts = o.waitMs >= 0 ? { overrides: { waitTimeOverrides: waitOverrides(def, o.waitMs) } } : undefined;
+
+    if (o.printOutput) {
+        const out = await sm.run(input, runOpts).result;
+        process.stdout.write(JSON.stringify(out) + '\n');
+        return;
+    }
 
     /* Warm-up: lets V8 optimise and gives the per-execution count for --count first. */
     let perExec = -1;

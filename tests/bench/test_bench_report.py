@@ -46,6 +46,8 @@ def make_raw(raw):
         put(raw, f"engine/pass-chain/peer.{rep}.json", engine_rec(peer))
     put(raw, "engine/pass-chain/stepx.4.json", engine_rec(1000))
     put(raw, "engine/pass-chain/peer.4.json", "")  # failed run
+    put(raw, "engine/pass-chain/outputs.json", {"same": True})
+    put(raw, "engine/choice-loop/outputs.json", {"same": False})
     # Choice-loop: our runs all failed.
     put(raw, "engine/choice-loop/stepx.1.json", "not json\n")
     put(raw, "engine/choice-loop/peer.1.json", engine_rec(10))
@@ -78,6 +80,7 @@ def test_engine(res):
     check("engine broken file is missing", cl["stepx"]["reps_ok"] == 0)
     check("engine missing side gives no ratio", cl["ratio_transitions_per_s"] is None)
     check("engine missing side has no figure", cl["stepx"]["transitions_per_s"] is None)
+    check("engine outputs agree", pc["same_output"] is True and cl["same_output"] is False)
 
 
 def test_other(res):
@@ -95,6 +98,7 @@ def test_markdown(res, tmp):
     md = bench_report.markdown(res)
     check("markdown engine verdict", "| pass-chain | 200 | 1 | 100× | ≥100× (met)" in md)
     check("markdown not measured", "not measured" in md)
+    check("markdown output check", "| yes |" in md and "| NO |" in md)
     check("markdown park met", "(met)" in md.split("Parked")[1])
     doc = os.path.join(tmp, "doc.md")
     with open(doc, "w", encoding="utf-8") as f:
