@@ -49,6 +49,10 @@ int bill_money_parse(const char *s, int64_t *nusd);
  * from zero), e.g. 482969444444 with 2 -> "482.97". buf holds at least 32 bytes. Returns buf. */
 char *bill_money_fmt(int64_t nusd, int decimals, char *buf, size_t len);
 
+/* Appends nusd as an exact JSON number of dollars (trailing zeros trimmed: 482.969444444,
+ * 100, 0.000001). */
+void bill_money_json(sx_sbuf_t *b, int64_t nusd);
+
 /* Returns round_half_up(a * b / d) for a, b >= 0 and d > 0, or -1 when the result does not
  * fit an int64_t. Exact (128-bit product). */
 int64_t bill_muldiv(int64_t a, int64_t b, int64_t d);
@@ -187,5 +191,80 @@ void bill_usage_json(const bill_usage_t *u, const bill_pricing_t *p, const char 
  * total), costs rounded to the micro-dollar. */
 void bill_usage_table(const bill_usage_t *u, const bill_pricing_t *p, const char *since,
                       const char *until, sx_sbuf_t *b);
+
+/* ---- cost estimate of a definition (stepx cost) ---- */
+
+/* What one execution does, measured by one run or estimated statically. */
+typedef struct bill_profile {
+    bool measured;            /* true: one run on the virtual clock; false: static walk */
+    char run_status[16];      /* final status of the run ("" when it did not finish) */
+    char *run_error;          /* heap: "Error: cause" of a run that did not succeed, or NULL */
+    uint64_t transitions;     /* states entered by one execution (retries included) */
+    uint64_t steps;           /* Parallel/Map steps: Map iterations + Parallel branch runs */
+    int64_t run_ms;           /* duration of the run on the virtual clock (Waits, sleeps) */
+    uint32_t nstates;         /* machine's state count */
+    uint64_t *entered;        /* heap: times each state (by index) was entered; valid only
+                                 when per_state (history events that name their state) */
+    bool per_state;           /* entered[] is known */
+    uint64_t by_type[8];      /* states entered per asl_state_type_t */
+    uint64_t map_iterations;  /* Map iterations run */
+    uint64_t parallel_runs;   /* Parallel states started (retries included) */
+    uint64_t inner;           /* transitions inside Map/Parallel states */
+} bill_profile_t;
+
+/* Runs m once on input (borrowed) in a child process on a virtual clock (--fast-waits
+ * semantics), as a STANDARD execution so that no Express limit cuts it; Tasks are served by
+ * the arn:stepx:test:* resource, any other Resource answers with its input. Counts the states
+ * entered from the history: per type always, per state when the events name their state
+ * (stateEnteredEventDetails.name; the engine's history does not yet), transitions inside
+ * Map/Parallel from the nesting of *StateStarted / *StateSucceeded|Failed events. Returns SX_OK with p filled (whatever the run's status), SX_AGAIN
+ * when the run did not finish within timeout_ms of wall time (an endless loop), SX_ERR when
+ * it could not run at all. */
+int bill_profile_run(asl_machine_t *m, const val_t *input, int64_t timeout_ms,
+                     bill_profile_t *p);
+
+/* Static estimate: walks each graph from StartAt, following Next, a Choice's Default (else
+ * its first rule), every Parallel branch and a Map processor for ONE item; each state counts
+ * once (loops once, Retry and Catch never). */
+void bill_profile_static(const asl_machine_t *m, bill_profile_t *p);
+void bill_profile_fini(bill_profile_t *p);
+
+/* A 30-day month of a workflow under both price lists. */
+typedef struct bill_estimate {
+    int64_t executions;        /* per month */
+    int64_t billed_ms;         /* per execution */
+    int64_t billed_mb;         /* per execution */
+    int64_t mbms;              /* per month, MB·ms */
+    bill_express_cost_t express; /* Express month */
+    int64_t transitions;       /* per month */
+    int64_t std_billable;      /* transitions charged after the free ones */
+    int64_t std_nusd;          /* Standard month */
+} bill_estimate_t;
+
+/* Prices `executions` per month of billed_ms x billed_mb, each entering `transitions`
+ * states. Returns SX_OK or SX_ERR on overflow. */
+int bill_estimate_month(const bill_pricing_t *p, int64_t executions, int64_t billed_ms,
+                        int64_t billed_mb, uint64_t transitions, bill_estimate_t *e);
+
+/* One cost lint. */
+typedef struct bill_lint {
+    const char *code;  /* "pass-choice-chain", "wait-duration", "wait-express-limit",
+                          "duration-express-limit", "map-fanout", "parallel-fanout" */
+    const char *state; /* machine-arena state name, or NULL */
+    char *msg;         /* heap: one sentence with the figures */
+} bill_lint_t;
+
+typedef struct bill_lints {
+    bill_lint_t *v;    /* heap */
+    size_t n, cap;
+} bill_lints_t;
+
+/* Finds cost lints: Pass/Choice chains Standard bills per transition, Waits Express bills
+ * as duration (and any that Express cannot run, > 5 minutes), Map/Parallel fan-out
+ * multiplying transitions. duration_ms is the stated execution duration. Appends to l. */
+void bill_lints_find(const asl_machine_t *m, const bill_profile_t *prof,
+                     const bill_estimate_t *e, const bill_pricing_t *p, int64_t duration_ms,
+                     bill_lints_t *l);
+void bill_lints_fini(bill_lints_t *l);
 
 #endif

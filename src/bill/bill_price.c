@@ -75,6 +75,19 @@ bill_money_fmt(int64_t nusd, int decimals, char *buf, size_t len)
     return buf;
 }
 
+void
+bill_money_json(sx_sbuf_t *b, int64_t nusd)
+{
+    char buf[40];
+    bill_money_fmt(nusd, 9, buf, sizeof(buf));
+    size_t n = strlen(buf);
+    while (buf[n - 1] == '0')
+        n--;
+    if (buf[n - 1] == '.')
+        n--;
+    sx_sbuf_add(b, buf, n);
+}
+
 int64_t
 bill_muldiv(int64_t a, int64_t b, int64_t d)
 {

@@ -69,19 +69,6 @@ month_agg(const bill_usage_t *u, const bill_pricing_t *p, size_t i, size_t j, ag
 
 /* ---- JSON ---- */
 
-static void
-json_money(sx_sbuf_t *b, int64_t nusd)
-{
-    char buf[40];
-    bill_money_fmt(nusd, 9, buf, sizeof(buf));
-    size_t n = strlen(buf);
-    while (buf[n - 1] == '0')
-        n--;
-    if (buf[n - 1] == '.')
-        n--;
-    sx_sbuf_add(b, buf, n);
-}
-
 /* MB·ms as GB-s (or GB-h) with 3 decimals, rounded half up. */
 static void
 json_units(sx_sbuf_t *b, int64_t mbms, int64_t per)
@@ -102,11 +89,11 @@ json_counts(sx_sbuf_t *b, const agg_t *a)
         sx_sbuf_addf(b, "%s\"%s\":%lld", i ? "," : "", bill_status_names[i],
                      (long long)a->c.status[i]);
     sx_sbuf_adds(b, "},\"requests_usd\":");
-    json_money(b, a->req_nusd);
+    bill_money_json(b, a->req_nusd);
     sx_sbuf_adds(b, ",\"duration_usd\":");
-    json_money(b, a->dur_nusd);
+    bill_money_json(b, a->dur_nusd);
     sx_sbuf_adds(b, ",\"cost_usd\":");
-    json_money(b, a->cost_nusd);
+    bill_money_json(b, a->cost_nusd);
 }
 
 static void

@@ -11,5 +11,6 @@ int cli_run(int argc, char **argv);      /* stepx run DEF.json [...] */
 int cli_bench(int argc, char **argv);    /* stepx bench DEF.json --input F -n N -c C */
 int cli_jsonata(int argc, char **argv);  /* stepx jsonata [...] EXPR */
 int cli_usage(int argc, char **argv);    /* stepx usage [--tenant T] [--since D] [...] */
+int cli_cost(int argc, char **argv);     /* stepx cost DEF.json --rate N/s --duration-ms D */
 
 #endif

@@ -18,6 +18,7 @@ static const cmd_t cmds[] = {
     {"bench", cli_bench, "bench DEF.json --input F -n N -c C  in-process benchmark"},
     {"jsonata", cli_jsonata, "jsonata [--input F] [...] EXPR    evaluate a JSONata expression"},
     {"usage", cli_usage, "usage [--tenant T] [--since D] [...] metered usage and cost from Redis"},
+    {"cost", cli_cost, "cost DEF.json --rate N/s --duration-ms D  Express vs Standard month"},
     {NULL, NULL, NULL},
 };
 
