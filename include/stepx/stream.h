@@ -155,6 +155,7 @@ typedef struct rs_event {
     struct rs_event *_hnext;        /* in-flight hash chain */
     struct rs_event *_prev, *_next; /* in-flight list (oldest first) or commit queue */
     char _kind;            /* 0 = with executor, 'r' result, 'd' dead letter, 'a' ack only */
+    char _day[12];         /* ":YYYY-MM-DD" (UTC) of the end of the execution, for 'r' */
     uint16_t _nargs;       /* commit arguments in _args */
     uint32_t _args[16][2]; /* (offset, length) into _buf (12 used at most) */
     sx_sbuf_t _buf;        /* commit argument bytes */

@@ -9,19 +9,22 @@
  *
  * Script interface (one call per batch; every key shares the {tag} hash slot):
  *   KEYS[1] events stream, KEYS[2] results stream, KEYS[3] dead-letter stream,
- *   KEYS[4..] usage hashes of the tenants in the batch ("{tag}:usage:<tenant>")
+ *   KEYS[4..] usage hashes of the tenants in the batch: all-time "{tag}:usage:<tenant>" and
+ *   per UTC day of the execution's end "{tag}:usage:<tenant>:<YYYY-MM-DD>" (bill_usage.c
+ *   reads both)
  *   ARGV[1] group, ARGV[2] results MAXLEN ~, ARGV[3] dead-letter MAXLEN ~, then per entry:
- *     id, 'r', usage key index, name, machine, tenant, status, output-or-error, cause,
- *         start, stop, billed_ms, billed_mb, billed_mb_ms, transitions    (15 arguments)
+ *     id, 'r', all-time key index, day key index, name, machine, tenant, status,
+ *         output-or-error, cause, start, stop, billed_ms, billed_mb, billed_mb_ms, transitions
+ *                                                                          (16 arguments)
  *     id, 'd', nf, nf field/value pairs of the dead-letter entry
  *     id, 'a'                                          (ack only: entry deleted)
  *   Field names of results live in the script, not in ARGV: Redis converts every ARGV
  *   element to a Lua string on each call, so fewer arguments per entry is faster.
  *   Returns a flat string with one '1' (this call acked and wrote) or '0' (already acked)
  *   per entry: never a nested table (hiredis 0.14 depth limits).
- * Usage counters are summed per batch inside the script and written with one HINCRBY per
- * (hash, field): fields "<machine>|requests", "|billed_ms", "|billed_mb_ms", "|transitions"
- * and "|<STATUS>".
+ * Usage counters are summed per batch inside the script (per all-time key, day key and
+ * machine) and written with one HINCRBY per (hash, field), to both hashes: fields
+ * "<machine>|requests", "|billed_ms", "|billed_mb_ms", "|transitions" and "|<STATUS>".
  * `#!lua` without allow-oom: under maxmemory Redis refuses the whole script up front, so a
  * commit is never half applied; the batch stays queued and is retried with backoff.
  *
@@ -49,31 +52,32 @@ static const char commit_lua[] =
     "  local id, kind = ARGV[i], ARGV[i + 1]\n"
     "  if kind == 'r' then\n"
     "    local u = i + 2\n"
-    "    i = i + 15\n"
+    "    i = i + 16\n"
     "    if redis.call('XACK', KEYS[1], grp, id) == 1 then\n"
     "      res[#res + 1] = '1'\n"
-    "      local st = ARGV[u + 4]\n"
+    "      local st = ARGV[u + 5]\n"
     "      if st == 'SUCCEEDED' then\n"
-    "        redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, 'name', ARGV[u + 1],\n"
-    "          'machine', ARGV[u + 2], 'tenant', ARGV[u + 3], 'status', st, 'output', ARGV[u + "
-    "5],\n"
-    "          'start', ARGV[u + 7], 'stop', ARGV[u + 8], 'billed_ms', ARGV[u + 9],\n"
-    "          'billed_mb', ARGV[u + 10])\n"
+    "        redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, 'name', ARGV[u + 2],\n"
+    "          'machine', ARGV[u + 3], 'tenant', ARGV[u + 4], 'status', st, 'output', ARGV[u + "
+    "6],\n"
+    "          'start', ARGV[u + 8], 'stop', ARGV[u + 9], 'billed_ms', ARGV[u + 10],\n"
+    "          'billed_mb', ARGV[u + 11])\n"
     "      else\n"
-    "        redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, 'name', ARGV[u + 1],\n"
-    "          'machine', ARGV[u + 2], 'tenant', ARGV[u + 3], 'status', st, 'error', ARGV[u + 5],\n"
-    "          'cause', ARGV[u + 6], 'start', ARGV[u + 7], 'stop', ARGV[u + 8],\n"
-    "          'billed_ms', ARGV[u + 9], 'billed_mb', ARGV[u + 10])\n"
+    "        redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, 'name', ARGV[u + 2],\n"
+    "          'machine', ARGV[u + 3], 'tenant', ARGV[u + 4], 'status', st, 'error', ARGV[u + 6],\n"
+    "          'cause', ARGV[u + 7], 'start', ARGV[u + 8], 'stop', ARGV[u + 9],\n"
+    "          'billed_ms', ARGV[u + 10], 'billed_mb', ARGV[u + 11])\n"
     "      end\n"
-    "      local h = acc[ARGV[u]]\n"
-    "      if h == nil then h = {}; acc[ARGV[u]] = h end\n"
-    "      local m = ARGV[u + 2]\n"
+    "      local ku = ARGV[u] .. ' ' .. ARGV[u + 1]\n"
+    "      local h = acc[ku]\n"
+    "      if h == nil then h = {}; acc[ku] = h end\n"
+    "      local m = ARGV[u + 3]\n"
     "      local c = h[m]\n"
     "      if c == nil then c = {0, 0, 0, 0, {}}; h[m] = c end\n"
     "      c[1] = c[1] + 1\n"
-    "      c[2] = c[2] + tonumber(ARGV[u + 9])\n"
-    "      c[3] = c[3] + tonumber(ARGV[u + 11])\n"
-    "      c[4] = c[4] + tonumber(ARGV[u + 12])\n"
+    "      c[2] = c[2] + tonumber(ARGV[u + 10])\n"
+    "      c[3] = c[3] + tonumber(ARGV[u + 12])\n"
+    "      c[4] = c[4] + tonumber(ARGV[u + 13])\n"
     "      c[5][st] = (c[5][st] or 0) + 1\n"
     "    else\n"
     "      res[#res + 1] = '0'\n"
@@ -93,14 +97,17 @@ static const char commit_lua[] =
     "    res[#res + 1] = redis.call('XACK', KEYS[1], grp, id) == 1 and '1' or '0'\n"
     "  end\n"
     "end\n"
-    "for k, h in pairs(acc) do\n"
-    "  local key = KEYS[tonumber(k)]\n"
+    "for ku, h in pairs(acc) do\n"
+    "  local a, d = string.match(ku, '^(%d+) (%d+)$')\n"
+    "  local keys = {KEYS[tonumber(a)], KEYS[tonumber(d)]}\n"
     "  for m, c in pairs(h) do\n"
-    "    redis.call('HINCRBY', key, m .. '|requests', c[1])\n"
-    "    redis.call('HINCRBY', key, m .. '|billed_ms', c[2])\n"
-    "    redis.call('HINCRBY', key, m .. '|billed_mb_ms', c[3])\n"
-    "    redis.call('HINCRBY', key, m .. '|transitions', c[4])\n"
-    "    for s, v in pairs(c[5]) do redis.call('HINCRBY', key, m .. '|' .. s, v) end\n"
+    "    for _, key in ipairs(keys) do\n"
+    "      redis.call('HINCRBY', key, m .. '|requests', c[1])\n"
+    "      redis.call('HINCRBY', key, m .. '|billed_ms', c[2])\n"
+    "      redis.call('HINCRBY', key, m .. '|billed_mb_ms', c[3])\n"
+    "      redis.call('HINCRBY', key, m .. '|transitions', c[4])\n"
+    "      for s, v in pairs(c[5]) do redis.call('HINCRBY', key, m .. '|' .. s, v) end\n"
+    "    end\n"
     "  end\n"
     "end\n"
     "return table.concat(res)\n";
@@ -154,52 +161,68 @@ typedef struct batch {
 
 static void on_commit(rs_conn_t *conn, redisReply *r, void *ud);
 
+/* Usage keys of one batch: distinct strings in one buffer. */
+typedef struct keyset {
+    sx_sbuf_t buf; /* NUL-separated keys */
+    size_t *off;   /* offset of each key in buf */
+    size_t n;      /* keys */
+} keyset_t;
+
+/* Returns the index of key (prefix + a + b) in ks, adding it when new. */
+static size_t
+keyset_index(keyset_t *ks, const char *prefix, const char *a, const char *b)
+{
+    size_t start = ks->buf.len;
+    sx_sbuf_addf(&ks->buf, "%s%s%s", prefix, a, b);
+    sx_sbuf_addc(&ks->buf, '\0');
+    for (size_t i = 0; i < ks->n; i++) {
+        if (strcmp(ks->buf.p + ks->off[i], ks->buf.p + start) == 0) {
+            ks->buf.len = start; /* drop the duplicate */
+            return i;
+        }
+    }
+    ks->off[ks->n] = start;
+    return ks->n++;
+}
+
 /* Builds and sends the script call. Returns SX_OK or SX_AGAIN (not connected). */
 static int
 batch_send(batch_t *b)
 {
     rs_consumer_t *c = b->c;
-    size_t nargs = 9 + b->n, ntenant = 0, k = 0; /* fixed part + up to one key per entry */
+    size_t nargs = 9 + 2 * b->n, k = 0; /* fixed part + up to two keys per entry */
     const char **argv;
-    size_t *lens;
+    size_t *lens, *kidx;
     char(*nums)[24];
-    const char **tenants;
-    sx_sbuf_t keys = SX_SBUF_INIT;
-    size_t *key_off;
+    keyset_t ks = {SX_SBUF_INIT, NULL, 0};
     int rc;
 
     for (size_t i = 0; i < b->n; i++)
-        nargs += 3 + b->ev[i]->_nargs;
+        nargs += 4 + b->ev[i]->_nargs;
     argv = sx_malloc(nargs * sizeof(*argv));
     lens = sx_malloc(nargs * sizeof(*lens));
-    nums = sx_malloc((b->n + 4) * sizeof(*nums));
-    tenants = sx_malloc((b->n + 1) * sizeof(*tenants));
-    key_off = sx_malloc((b->n + 1) * sizeof(*key_off));
-    /* distinct tenants of result entries -> KEYS[4..] */
+    nums = sx_malloc((2 * b->n + 4) * sizeof(*nums));
+    kidx = sx_malloc((2 * b->n + 1) * sizeof(*kidx));
+    ks.off = sx_malloc((2 * b->n + 1) * sizeof(*ks.off));
+    /* usage keys of result entries (all-time and day bucket per tenant) -> KEYS[4..] */
     for (size_t i = 0; i < b->n; i++) {
-        size_t t;
-        if (b->ev[i]->_kind != 'r')
+        rs_event_t *ev = b->ev[i];
+        if (ev->_kind != 'r')
             continue;
-        for (t = 0; t < ntenant && strcmp(tenants[t], b->ev[i]->tenant) != 0; t++)
-            ;
-        if (t == ntenant) {
-            tenants[ntenant] = b->ev[i]->tenant;
-            key_off[ntenant++] = keys.len;
-            sx_sbuf_addf(&keys, "%s%s", c->k_usage, b->ev[i]->tenant);
-            sx_sbuf_addc(&keys, '\0');
-        }
+        kidx[2 * i] = keyset_index(&ks, c->k_usage, ev->tenant, "");
+        kidx[2 * i + 1] = keyset_index(&ks, c->k_usage, ev->tenant, ev->_day);
     }
 #define ARG(p, l) (argv[k] = (p), lens[k] = (l), k++)
 #define ARGZ(p) ARG((p), strlen(p))
     ARGZ(b->eval ? "EVAL" : "EVALSHA");
     ARGZ(b->eval ? rs_commit_script() : rs_commit_sha());
-    snprintf(nums[0], sizeof(nums[0]), "%zu", 3 + ntenant);
+    snprintf(nums[0], sizeof(nums[0]), "%zu", 3 + ks.n);
     ARGZ(nums[0]);
     ARGZ(c->k_events);
     ARGZ(c->k_results);
     ARGZ(c->k_dead);
-    for (size_t t = 0; t < ntenant; t++)
-        ARGZ(keys.p + key_off[t]);
+    for (size_t t = 0; t < ks.n; t++)
+        ARGZ(ks.buf.p + ks.off[t]);
     ARGZ(c->conf->group);
     snprintf(nums[1], sizeof(nums[1]), "%lld", (long long)c->conf->results_maxlen);
     ARGZ(nums[1]);
@@ -209,16 +232,15 @@ batch_send(batch_t *b)
         rs_event_t *ev = b->ev[i];
         ARGZ(ev->id);
         if (ev->_kind == 'r') {
-            size_t t;
-            for (t = 0; t < ntenant && strcmp(tenants[t], ev->tenant) != 0; t++)
-                ;
             ARGZ("r");
-            snprintf(nums[3 + i], sizeof(nums[0]), "%zu", 4 + t);
-            ARGZ(nums[3 + i]);
+            snprintf(nums[3 + 2 * i], sizeof(nums[0]), "%zu", 4 + kidx[2 * i]);
+            ARGZ(nums[3 + 2 * i]);
+            snprintf(nums[4 + 2 * i], sizeof(nums[0]), "%zu", 4 + kidx[2 * i + 1]);
+            ARGZ(nums[4 + 2 * i]);
         } else if (ev->_kind == 'd') {
             ARGZ("d");
-            snprintf(nums[3 + i], sizeof(nums[0]), "%u", ev->_nargs / 2u);
-            ARGZ(nums[3 + i]);
+            snprintf(nums[3 + 2 * i], sizeof(nums[0]), "%u", ev->_nargs / 2u);
+            ARGZ(nums[3 + 2 * i]);
         } else {
             ARGZ("a");
             continue;
@@ -232,9 +254,9 @@ batch_send(batch_t *b)
     sx_free(argv);
     sx_free(lens);
     sx_free(nums);
-    sx_free(tenants);
-    sx_free(key_off);
-    sx_sbuf_fini(&keys);
+    sx_free(kidx);
+    sx_free(ks.off);
+    sx_sbuf_fini(&ks.buf);
     return rc;
 }
 

@@ -182,6 +182,21 @@ copy_field(char **pp, const redisReply *r)
     return s;
 }
 
+/* True when s (n bytes) ends in ":DDDD-DD-DD": such a tenant's all-time usage key would read
+ * as another tenant's day bucket. */
+static bool
+ends_like_day(const char *s, size_t n)
+{
+    static const char pat[] = ":0000-00-00";
+    if (n < sizeof(pat) - 1)
+        return false;
+    s += n - (sizeof(pat) - 1);
+    for (size_t i = 0; i < sizeof(pat) - 1; i++)
+        if (pat[i] == '0' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i])
+            return false;
+    return true;
+}
+
 /* Returns the reason an entry is invalid, or NULL. buf holds formatted reasons. */
 static const char *
 entry_invalid(const rs_consumer_t *c, const entry_fields_t *f, char *buf, size_t len)
@@ -210,6 +225,8 @@ entry_invalid(const rs_consumer_t *c, const entry_fields_t *f, char *buf, size_t
         snprintf(buf, len, "tenant must be 1..%d bytes", RS_TENANT_MAX);
         return buf;
     }
+    if (f->tenant != NULL && ends_like_day(f->tenant->str, f->tenant->len))
+        return "tenant must not end in ':YYYY-MM-DD' (reserved for day buckets)";
     return NULL;
 }
 

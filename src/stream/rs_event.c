@@ -89,6 +89,17 @@ arg_pairz(rs_event_t *ev, const char *field, const char *v)
         arg_pair(ev, field, v, strlen(v));
 }
 
+/* Writes ":YYYY-MM-DD" (UTC) of ms since the epoch into out (12 bytes). */
+static void
+day_fmt(int64_t ms, char out[12])
+{
+    char iso[32];
+    sx_fmt_iso_ms(ms, iso);
+    out[0] = ':';
+    memcpy(out + 1, iso, 10);
+    out[11] = '\0';
+}
+
 void
 rs_event_complete(rs_event_t *ev, const rs_outcome_t *out)
 {
@@ -100,6 +111,7 @@ rs_event_complete(rs_event_t *ev, const rs_outcome_t *out)
     if (SX_NEVER(ev->_kind != 0))
         return;
     ev->_kind = 'r';
+    day_fmt(out->stop_ms, ev->_day);
     ev->_nargs = 0;
     sx_sbuf_reset(&ev->_buf);
     sx_sbuf_reserve(&ev->_buf, 160 + strlen(name) + strlen(ev->machine) + strlen(ev->tenant) +

@@ -40,6 +40,16 @@ test_basic_batches_and_usage(void)
     out = first_field("{b}:results", "status");
     CHECK_STR(out, "SUCCEEDED");
     sx_free(out);
+    /* the same counters in today's day bucket (what src/bill reads for a period) */
+    char today[32], key[64];
+    sx_fmt_iso_ms(sx_wall_ms(), today);
+    today[10] = '\0';
+    snprintf(key, sizeof(key), "{b}:usage:acme:%s", today);
+    CHECK_INT(hget(key, "m1|requests"), 150);
+    CHECK_INT(hget(key, "m1|billed_mb_ms"), 150 * 100 * 64);
+    snprintf(key, sizeof(key), "{b}:usage:beta:%s", today);
+    CHECK_INT(hget(key, "m1|SUCCEEDED"), 150);
+    CHECK_INT(rt_int("EXISTS {b}:usage:acme:%s", today), 1);
     rs_consumer_stats(c, &st);
     CHECK_INT(st.read, 300);
     CHECK_INT(st.written, 300);
@@ -68,10 +78,11 @@ test_validation_dead_letters(void)
     freeReplyObject(rt_cmd("XADD {v}:events * machine unknown input {}"));
     freeReplyObject(rt_cmd("XADD {v}:events * machine m1 input_msgpack %b", mp_ok, (size_t)4));
     freeReplyObject(rt_cmd("XADD {v}:events * machine m1 input_msgpack %b", mp_bad, (size_t)1));
+    freeReplyObject(rt_cmd("XADD {v}:events * machine m1 tenant x:2024-01-31 input {}"));
     rs_consumer_t *c = rs_consumer_new(base, &cf, 0, texec_run, texec_committed, &t);
-    RUN_UNTIL(t.written == 7, 5000);
+    RUN_UNTIL(t.written == 8, 5000);
     CHECK_INT(rt_int("XLEN {v}:results"), 1);
-    CHECK_INT(rt_int("XLEN {v}:dead"), 6);
+    CHECK_INT(rt_int("XLEN {v}:dead"), 7);
     CHECK_INT(pending("v"), 0);
     char *out = first_field("{v}:results", "output");
     CHECK_STR(out, "{\"a\":1}");
@@ -85,9 +96,10 @@ test_validation_dead_letters(void)
                           "input is 201 bytes, more than max_input 100",
                           "bad JSON input",
                           "unknown state machine 'unknown'",
-                          "malformed msgpack"};
-    CHECK(r && r->elements == 6);
-    for (size_t i = 0; r && i < r->elements && i < 6; i++) {
+                          "malformed msgpack",
+                          "tenant must not end in ':YYYY-MM-DD'"};
+    CHECK(r && r->elements == 7);
+    for (size_t i = 0; r && i < r->elements && i < 7; i++) {
         redisReply *fs = r->element[i]->element[1];
         CHECK_STR(fs->element[2]->str, "reason");
         if (strncmp(fs->element[3]->str, want[i], strlen(want[i])) != 0) {
