@@ -45,9 +45,9 @@ struct event_base;
  * *exec_arn (a string in arena a) and *start_ms (wall ms). On failure it returns SX_ERR and
  * fills err (strings in a; e.g. StepFunctions.StateMachineDoesNotExistException). It must
  * not run the new execution in place (ex_exec_start only posts it). */
-typedef int (*tk_sfn_start_fn)(void *ud, const char *machine, const char *name,
-                               const val_t *input, sx_arena_t *a, const char **exec_arn,
-                               int64_t *start_ms, sx_err_t *err);
+typedef int (*tk_sfn_start_fn)(void *ud, const char *machine, const char *name, const val_t *input,
+                               sx_arena_t *a, const char **exec_arn, int64_t *start_ms,
+                               sx_err_t *err);
 
 /* Per-worker configuration. The STR/INT/MS/SIZE/BOOL fields are filled from tk_conf_directives
  * (cfg.h) or by tk_config_init(); the pointer fields at the end are set by the server. */
@@ -68,9 +68,9 @@ typedef struct tk_config {
     int64_t bus_maxlen;           /* XADD MAXLEN ~ of bus streams (0 = no trimming) */
     int64_t redis_timeout_ms;     /* deadline of each XADD (0 = the connection's default) */
     /* set by the server, not by the directive table */
-    rs_conn_t *redis;             /* borrowed: hiredis connection of this worker */
-    tk_sfn_start_fn sfn_start;    /* nested executions (NULL = startExecution fails) */
-    void *sfn_ud;                 /* passed to sfn_start */
+    rs_conn_t *redis;          /* borrowed: hiredis connection of this worker */
+    tk_sfn_start_fn sfn_start; /* nested executions (NULL = startExecution fails) */
+    void *sfn_ud;              /* passed to sfn_start */
 } tk_config_t;
 
 /* The directive table of tk_config_t (cfg.h); conf/stepxd.conf can use the same keys. */
@@ -87,10 +87,10 @@ void tk_config_fini(tk_config_t *c);
  * message in msg; otherwise SX_OK and *out. */
 int tk_http_new(struct event_base *base, sch_t *sch, const tk_config_t *cfg, ex_resource_t *out,
                 char *msg, size_t msglen);
-int tk_lambda_new(struct event_base *base, sch_t *sch, const tk_config_t *cfg,
-                  ex_resource_t *out, char *msg, size_t msglen);
-int tk_events_new(struct event_base *base, sch_t *sch, const tk_config_t *cfg,
-                  ex_resource_t *out, char *msg, size_t msglen);
+int tk_lambda_new(struct event_base *base, sch_t *sch, const tk_config_t *cfg, ex_resource_t *out,
+                  char *msg, size_t msglen);
+int tk_events_new(struct event_base *base, sch_t *sch, const tk_config_t *cfg, ex_resource_t *out,
+                  char *msg, size_t msglen);
 int tk_sfn_new(struct event_base *base, sch_t *sch, const tk_config_t *cfg, ex_resource_t *out,
                char *msg, size_t msglen);
 /* Frees a resource made by a tk_*_new constructor; calls still in flight are dropped

@@ -67,7 +67,6 @@ req_free(tk_req_t *q)
     sx_free(q);
 }
 
-
 static void
 check_done(tk_curl_t *cl)
 {
@@ -99,7 +98,8 @@ static void
 on_socket(evutil_socket_t fd, short what, void *arg)
 {
     tk_curl_t *cl = arg;
-    int action = ((what & EV_READ) ? CURL_CSELECT_IN : 0) | ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+    int action =
+        ((what & EV_READ) ? CURL_CSELECT_IN : 0) | ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
     int running = 0;
     curl_multi_socket_action(cl->multi, fd, action, &running);
     check_done(cl);
@@ -279,11 +279,9 @@ status_line(tk_req_t *q, const char *p, size_t len)
     q->reason[rl] = '\0';
 }
 
-static size_t
-on_header(char *p, size_t size, size_t n, void *ud)
+size_t
+tk_req_header_line(tk_req_t *q, const char *p, size_t len)
 {
-    tk_req_t *q = ud;
-    size_t len = size * n;
     q->hdr_bytes += len;
     if (q->hdr_bytes > HDR_MAX) {
         q->too_big = true;
@@ -309,6 +307,12 @@ on_header(char *p, size_t size, size_t n, void *ud)
     q->hdrs[q->nhdrs].value = sx_strndup(v, (size_t)(e - v));
     q->nhdrs++;
     return len;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *ud)
+{
+    return tk_req_header_line(ud, p, size * n);
 }
 
 tk_req_t *

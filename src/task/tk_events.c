@@ -46,9 +46,9 @@ typedef struct tk_events {
 } tk_events_t;
 
 typedef struct ev_ent {
-    char id[40];        /* EventId on success */
-    const char *code;   /* ErrorCode (static) or NULL */
-    const char *msg;    /* ErrorMessage (static) */
+    char id[40];      /* EventId on success */
+    const char *code; /* ErrorCode (static) or NULL */
+    const char *msg;  /* ErrorMessage (static) */
 } ev_ent_t;
 
 typedef struct ev_req {
@@ -110,8 +110,8 @@ on_xadd(rs_conn_t *conn, struct redisReply *reply, void *ud)
     SX_UNUSED(conn);
     if (reply == NULL || reply->type != REDIS_REPLY_STRING) {
         q->ent[s->i].code = "InternalFailure";
-        q->ent[s->i].msg = reply == NULL ? "The event store did not answer"
-                                         : "The event store refused the event";
+        q->ent[s->i].msg =
+            reply == NULL ? "The event store did not answer" : "The event store refused the event";
     }
     sx_free(s);
     if (--q->pending == 0)
@@ -167,8 +167,7 @@ entry_check(sx_arena_t *a, const val_t *e, ev_ent_t *out)
 }
 
 static const val_t *
-envelope(sx_arena_t *a, const tk_config_t *cfg, const val_t *e, const val_t *detail,
-         const char *id)
+envelope(sx_arena_t *a, const tk_config_t *cfg, const val_t *e, const val_t *detail, const char *id)
 {
     char now[40];
     const val_t *t = val_obj_gets(e, "Time"), *res = val_obj_gets(e, "Resources");
@@ -241,8 +240,7 @@ entry_send(tk_events_t *r, ev_req_t *q, uint32_t i, const val_t *e, const val_t 
     s->q = q;
     s->i = i;
     if (r->cfg->redis == NULL ||
-        rs_conn_argv(r->cfg->redis, r->cfg->redis_timeout_ms, on_xadd, s, n, argv, lens) !=
-            SX_OK) {
+        rs_conn_argv(r->cfg->redis, r->cfg->redis_timeout_ms, on_xadd, s, n, argv, lens) != SX_OK) {
         sx_free(s);
         en->code = "InternalFailure";
         en->msg = "The event store is not connected";
@@ -261,8 +259,9 @@ events_start(void *ud, ex_call_t *c)
     r->h.stats.inflight++;
     const val_t *ents = val_obj_gets(c->input, "Entries");
     if (!val_is(ents, VAL_ARR) || val_len(ents) == 0 || val_len(ents) > MAX_ENTRIES)
-        return tk_res_bad_params(&r->h, c, "The field 'Entries' must be an array of 1 to 10 "
-                                           "entries");
+        return tk_res_bad_params(&r->h, c,
+                                 "The field 'Entries' must be an array of 1 to 10 "
+                                 "entries");
     uint32_t n = val_len(ents);
     ev_req_t *q = sx_calloc(1, sizeof(*q) + n * sizeof(ev_ent_t));
     q->r = r;

@@ -60,9 +60,17 @@ method_ok(const char *m)
 static bool
 header_prohibited(const char *name)
 {
-    static const char *const no[] = {"host", "content-length", "transfer-encoding",
-                                     "connection", "expect", "te", "upgrade", "keep-alive",
-                                     "trailer", "proxy-connection", "proxy-authorization"};
+    static const char *const no[] = {"host",
+                                     "content-length",
+                                     "transfer-encoding",
+                                     "connection",
+                                     "expect",
+                                     "te",
+                                     "upgrade",
+                                     "keep-alive",
+                                     "trailer",
+                                     "proxy-connection",
+                                     "proxy-authorization"};
     for (size_t i = 0; i < SX_ARRAY_LEN(no); i++)
         if (strcasecmp(name, no[i]) == 0)
             return true;
@@ -149,7 +157,7 @@ body_set(tk_req_t *q, const val_t *body, const val_t *transform, bool has_ctype)
     sx_sbuf_t b = SX_SBUF_INIT;
     const char *ctype = "application/json";
     if (enc != NULL && (!val_is(enc, VAL_STR) || (strcmp(val_str_get(enc), "NONE") != 0 &&
-                                                 strcmp(val_str_get(enc), "URL_ENCODED") != 0)))
+                                                  strcmp(val_str_get(enc), "URL_ENCODED") != 0)))
         return "RequestBodyEncoding must be NONE or URL_ENCODED";
     if (enc != NULL && strcmp(val_str_get(enc), "URL_ENCODED") == 0) {
         if (!val_is(body, VAL_OBJ))
@@ -225,7 +233,8 @@ http_start(void *ud, ex_call_t *c)
     if (!val_is(in, VAL_OBJ))
         return tk_res_bad_params(&r->h, c, "Parameters must be an object");
     if (!val_is(ep, VAL_STR))
-        return tk_res_bad_params(&r->h, c, "The field 'ApiEndpoint' is required and must be a string");
+        return tk_res_bad_params(&r->h, c,
+                                 "The field 'ApiEndpoint' is required and must be a string");
     if (!val_is(method, VAL_STR) || !method_ok(val_str_get(method)))
         return tk_res_bad_params(&r->h, c,
                                  "The field 'Method' must be one of GET, POST, PUT, DELETE, "

@@ -64,23 +64,23 @@ typedef struct tk_hdr {
 } tk_hdr_t;
 
 struct tk_req {
-    CURL *easy;                 /* owned */
-    tk_curl_t *cl;              /* the client it runs on */
-    ex_call_t *call;            /* the call it serves (key in the client's map) */
-    tk_done_fn done;            /* called once when the transfer ends (never after cancel) */
-    void *ud;                   /* the owner's data */
-    struct curl_slist *hdr_out; /* request headers (owned) */
-    char *body_out;             /* request body (owned, may be NULL) */
-    int code;                   /* CURLcode of the transfer */
+    CURL *easy;                   /* owned */
+    tk_curl_t *cl;                /* the client it runs on */
+    ex_call_t *call;              /* the call it serves (key in the client's map) */
+    tk_done_fn done;              /* called once when the transfer ends (never after cancel) */
+    void *ud;                     /* the owner's data */
+    struct curl_slist *hdr_out;   /* request headers (owned) */
+    char *body_out;               /* request body (owned, may be NULL) */
+    int code;                     /* CURLcode of the transfer */
     char errbuf[CURL_ERROR_SIZE]; /* libcurl's detail text */
-    long status;                /* HTTP status of the last response */
-    char reason[64];            /* reason phrase of the status line ("" for HTTP/2) */
-    tk_hdr_t *hdrs;             /* response headers of the last response (heap) */
-    uint32_t nhdrs, caphdrs;    /* used / allocated */
-    size_t hdr_bytes;           /* header bytes received (capped) */
-    sx_sbuf_t body;             /* response body */
-    size_t cap;                 /* body limit in bytes */
-    bool too_big;               /* the body passed cap; the transfer was aborted */
+    long status;                  /* HTTP status of the last response */
+    char reason[64];              /* reason phrase of the status line ("" for HTTP/2) */
+    tk_hdr_t *hdrs;               /* response headers of the last response (heap) */
+    uint32_t nhdrs, caphdrs;      /* used / allocated */
+    size_t hdr_bytes;             /* header bytes received (capped) */
+    sx_sbuf_t body;               /* response body */
+    size_t cap;                   /* body limit in bytes */
+    bool too_big;                 /* the body passed cap; the transfer was aborted */
 };
 
 /* Returns a client on base. Borrows cfg (timeouts, limits, TLS). */
@@ -100,6 +100,10 @@ int tk_req_start(tk_req_t *q, tk_done_fn done, void *ud);
 void tk_req_discard(tk_req_t *q);
 /* Aborts the transfer serving c, if this client has one. Returns true when it had. */
 bool tk_curl_cancel(tk_curl_t *cl, const ex_call_t *c);
+/* Takes one response header line as libcurl hands it over (a status line starts a new
+ * header block); returns len, or 0 when the headers passed their size limit (too_big).
+ * Public for the fuzz target. */
+size_t tk_req_header_line(tk_req_t *q, const char *p, size_t len);
 /* First response header named name (case-insensitive) or NULL. */
 const char *tk_req_hdr(const tk_req_t *q, const char *name);
 /* Transfers started / connections opened so far (CURLINFO_NUM_CONNECTS summed). */
@@ -120,7 +124,12 @@ void tk_pct_add(sx_sbuf_t *b, const char *s, size_t n);
 /* Appends the text of a scalar for a query or form: strings raw, others as JSON text. */
 void tk_scalar_add(sx_sbuf_t *b, const val_t *v);
 
-typedef enum tk_arrfmt { TK_ARR_INDICES = 0, TK_ARR_BRACKETS, TK_ARR_REPEAT, TK_ARR_COMMA } tk_arrfmt_t;
+typedef enum tk_arrfmt {
+    TK_ARR_INDICES = 0,
+    TK_ARR_BRACKETS,
+    TK_ARR_REPEAT,
+    TK_ARR_COMMA
+} tk_arrfmt_t;
 /* Appends v form-encoded (k=v&...) under key prefix (NULL at the top, where v must be an
  * object), nested keys as prefix[key]. */
 void tk_form_add(sx_sbuf_t *b, const char *prefix, const val_t *v, tk_arrfmt_t fmt);

@@ -62,8 +62,8 @@ typedef struct fn_ref {
 } fn_ref_t;
 
 typedef struct lcall {
-    tk_lambda_t *r; /* the resource */
-    bool invoke;    /* lambda:invoke (else a function ARN) */
+    tk_lambda_t *r;   /* the resource */
+    bool invoke;      /* lambda:invoke (else a function ARN) */
     const char *qual; /* qualifier or NULL */
 } lcall_t;
 
@@ -168,9 +168,9 @@ static void
 not_found(tk_lambda_t *r, ex_call_t *c, const fn_ref_t *f)
 {
     sx_arena_t *a = c->arena;
-    const char *msg = sx_arena_printf(a, NULL, "Function not found: arn:aws:lambda:%s:%s:function:%s:%s",
-                                      f->region, f->account, f->name,
-                                      f->qual != NULL ? f->qual : "$LATEST");
+    const char *msg =
+        sx_arena_printf(a, NULL, "Function not found: arn:aws:lambda:%s:%s:function:%s:%s",
+                        f->region, f->account, f->name, f->qual != NULL ? f->qual : "$LATEST");
     tk_res_fail(&r->h, c, "Lambda.ResourceNotFoundException",
                 sdk_cause(a, msg, 404, "ResourceNotFoundException", tk_request_id(a)));
 }
@@ -219,9 +219,9 @@ http_error(lcall_t *lc, tk_req_t *q, const char *rid)
     const val_t *m = val_obj_gets(body, "message");
     if (m == NULL)
         m = val_obj_gets(body, "Message");
-    const char *msg = val_is(m, VAL_STR) ? val_str_get(m)
-                                         : sx_arena_strndup(a, q->body.p ? q->body.p : "",
-                                                            q->body.len);
+    const char *msg = val_is(m, VAL_STR)
+                          ? val_str_get(m)
+                          : sx_arena_strndup(a, q->body.p ? q->body.p : "", q->body.len);
     tk_res_fail(&lc->r->h, c, sx_arena_printf(a, NULL, "Lambda.%s", code),
                 sdk_cause(a, msg, q->status, code, rid));
 }
@@ -296,17 +296,19 @@ start_invoke(tk_lambda_t *r, ex_call_t *c, fn_ref_t *f, sx_sbuf_t *body, const c
     const val_t *fn = val_obj_gets(in, "FunctionName"), *q = val_obj_gets(in, "Qualifier");
     const val_t *it = val_obj_gets(in, "InvocationType"), *p = val_obj_gets(in, "Payload");
     if (!val_is(fn, VAL_STR) || !fn_parse(c->arena, r->cfg, val_str_get(fn), f))
-        return tk_res_bad_params(&r->h, c, "The field 'FunctionName' must be a function name "
-                                           "or ARN");
+        return tk_res_bad_params(&r->h, c,
+                                 "The field 'FunctionName' must be a function name "
+                                 "or ARN");
     if (q != NULL && !val_is(q, VAL_STR))
         return tk_res_bad_params(&r->h, c, "The field 'Qualifier' must be a string");
     if (q != NULL)
         f->qual = val_str_get(q);
     if (it != NULL && (!val_is(it, VAL_STR) || (strcmp(val_str_get(it), "RequestResponse") != 0 &&
-                                               strcmp(val_str_get(it), "Event") != 0 &&
-                                               strcmp(val_str_get(it), "DryRun") != 0)))
-        return tk_res_bad_params(&r->h, c, "The field 'InvocationType' must be RequestResponse, "
-                                           "Event or DryRun");
+                                                strcmp(val_str_get(it), "Event") != 0 &&
+                                                strcmp(val_str_get(it), "DryRun") != 0)))
+        return tk_res_bad_params(&r->h, c,
+                                 "The field 'InvocationType' must be RequestResponse, "
+                                 "Event or DryRun");
     *itype = it != NULL ? val_str_get(it) : "RequestResponse";
     if (p == NULL)
         sx_sbuf_adds(body, "{}");

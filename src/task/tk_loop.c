@@ -30,8 +30,8 @@ mono_ms(void)
 }
 
 int
-tk_loop_run(struct event_base *base, sch_t *sch, bool (*done)(void *ud), void *ud,
-            int64_t limit_ms, int64_t tick_ms)
+tk_loop_run(struct event_base *base, sch_t *sch, bool (*done)(void *ud), void *ud, int64_t limit_ms,
+            int64_t tick_ms)
 {
     struct event *wake = evtimer_new(base, on_wake, NULL);
     int64_t end = mono_ms() + limit_ms;

@@ -55,11 +55,13 @@ sfn_start(void *ud, ex_call_t *c)
     const val_t *in = val_obj_gets(c->input, "Input"), *name = val_obj_gets(c->input, "Name");
     val_json_err_t je;
     if (!val_is(sm, VAL_STR) || val_len(sm) == 0)
-        return tk_res_bad_params(&r->h, c, "The field 'StateMachineArn' is required and must "
-                                           "be a string");
+        return tk_res_bad_params(&r->h, c,
+                                 "The field 'StateMachineArn' is required and must "
+                                 "be a string");
     if (name != NULL && !val_is(name, VAL_STR))
         return tk_res_bad_params(&r->h, c, "The field 'Name' must be a string");
-    if (name != NULL && (val_len(name) == 0 || val_str_u16len(val_str_get(name), val_len(name)) > 80)) {
+    if (name != NULL &&
+        (val_len(name) == 0 || val_str_u16len(val_str_get(name), val_len(name)) > 80)) {
         sdk_fail(r, c, "InvalidName",
                  sx_arena_printf(a, NULL, "Invalid Name: '%s'", val_str_get(name)));
         return SX_OK;
@@ -79,8 +81,8 @@ sfn_start(void *ud, ex_call_t *c)
     const char *arn = NULL;
     int64_t start_ms = 0;
     sx_err_t err = {NULL, NULL};
-    if (r->cfg->sfn_start(r->cfg->sfn_ud, val_str_get(sm), name ? val_str_get(name) : NULL, in,
-                          a, &arn, &start_ms, &err) != SX_OK) {
+    if (r->cfg->sfn_start(r->cfg->sfn_ud, val_str_get(sm), name ? val_str_get(name) : NULL, in, a,
+                          &arn, &start_ms, &err) != SX_OK) {
         tk_res_fail(&r->h, c, err.name != NULL ? err.name : ASL_E_TASK_FAILED, err.cause);
         return SX_OK;
     }

@@ -58,23 +58,51 @@ tk_status_text(long status)
     static const struct {
         int code;
         const char *text;
-    } t[] = {{100, "Continue"}, {200, "OK"}, {201, "Created"}, {202, "Accepted"},
-             {203, "Non-Authoritative Information"}, {204, "No Content"},
-             {205, "Reset Content"}, {206, "Partial Content"}, {300, "Multiple Choices"},
-             {301, "Moved Permanently"}, {302, "Found"}, {303, "See Other"},
-             {304, "Not Modified"}, {307, "Temporary Redirect"}, {308, "Permanent Redirect"},
-             {400, "Bad Request"}, {401, "Unauthorized"}, {402, "Payment Required"},
-             {403, "Forbidden"}, {404, "Not Found"}, {405, "Method Not Allowed"},
-             {406, "Not Acceptable"}, {408, "Request Timeout"}, {409, "Conflict"},
-             {410, "Gone"}, {411, "Length Required"}, {412, "Precondition Failed"},
-             {413, "Payload Too Large"}, {414, "URI Too Long"},
-             {415, "Unsupported Media Type"}, {416, "Range Not Satisfiable"},
-             {417, "Expectation Failed"}, {418, "I'm a teapot"},
-             {422, "Unprocessable Entity"}, {425, "Too Early"}, {426, "Upgrade Required"},
-             {428, "Precondition Required"}, {429, "Too Many Requests"},
-             {431, "Request Header Fields Too Large"}, {500, "Internal Server Error"},
-             {501, "Not Implemented"}, {502, "Bad Gateway"}, {503, "Service Unavailable"},
-             {504, "Gateway Timeout"}, {505, "HTTP Version Not Supported"}};
+    } t[] = {{100, "Continue"},
+             {200, "OK"},
+             {201, "Created"},
+             {202, "Accepted"},
+             {203, "Non-Authoritative Information"},
+             {204, "No Content"},
+             {205, "Reset Content"},
+             {206, "Partial Content"},
+             {300, "Multiple Choices"},
+             {301, "Moved Permanently"},
+             {302, "Found"},
+             {303, "See Other"},
+             {304, "Not Modified"},
+             {307, "Temporary Redirect"},
+             {308, "Permanent Redirect"},
+             {400, "Bad Request"},
+             {401, "Unauthorized"},
+             {402, "Payment Required"},
+             {403, "Forbidden"},
+             {404, "Not Found"},
+             {405, "Method Not Allowed"},
+             {406, "Not Acceptable"},
+             {408, "Request Timeout"},
+             {409, "Conflict"},
+             {410, "Gone"},
+             {411, "Length Required"},
+             {412, "Precondition Failed"},
+             {413, "Payload Too Large"},
+             {414, "URI Too Long"},
+             {415, "Unsupported Media Type"},
+             {416, "Range Not Satisfiable"},
+             {417, "Expectation Failed"},
+             {418, "I'm a teapot"},
+             {422, "Unprocessable Entity"},
+             {425, "Too Early"},
+             {426, "Upgrade Required"},
+             {428, "Precondition Required"},
+             {429, "Too Many Requests"},
+             {431, "Request Header Fields Too Large"},
+             {500, "Internal Server Error"},
+             {501, "Not Implemented"},
+             {502, "Bad Gateway"},
+             {503, "Service Unavailable"},
+             {504, "Gateway Timeout"},
+             {505, "HTTP Version Not Supported"}};
     for (size_t i = 0; i < SX_ARRAY_LEN(t); i++)
         if (t[i].code == status)
             return t[i].text;
@@ -264,8 +292,7 @@ tk_table_parse(tk_table_t *t, const char *text, char *msg, size_t msglen)
             sx_free(name);
             sx_free(value);
             if (!blank) {
-                snprintf(msg, msglen, "expected name=value at '%.*s'", (int)(n > 60 ? 60 : n),
-                         p);
+                snprintf(msg, msglen, "expected name=value at '%.*s'", (int)(n > 60 ? 60 : n), p);
                 tk_table_fini(t);
                 return SX_ERR;
             }

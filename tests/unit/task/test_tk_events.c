@@ -7,9 +7,9 @@
 #include "../stream/rs_test_redis.h"
 #include "tk_testenv.h"
 
-#define PUT(entries, extra)                                                                    \
-    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"                   \
-    "\"arn:aws:states:::events:putEvents\",\"Parameters\":{\"Entries\":" entries "}" extra    \
+#define PUT(entries, extra)                                                                        \
+    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"                        \
+    "\"arn:aws:states:::events:putEvents\",\"Parameters\":{\"Entries\":" entries "}" extra         \
     ",\"End\":true}}}"
 
 static rs_conf_t rconf;
@@ -86,12 +86,12 @@ static void
 test_failed_entries(void)
 {
     long long before = rt_int("XLEN stepx:bus:default");
-    ex_exec_t *ex = te_run_def(
-        &env, "{}", 10000,
-        PUT("[{\"DetailType\":\"X\",\"Detail\":{}},"
-            "{\"Source\":\"s\",\"DetailType\":\"ok\",\"Detail\":{}},"
-            "{\"Source\":\"s\",\"DetailType\":\"bad\",\"Detail\":\"not json\"}]",
-            ""));
+    ex_exec_t *ex =
+        te_run_def(&env, "{}", 10000,
+                   PUT("[{\"DetailType\":\"X\",\"Detail\":{}},"
+                       "{\"Source\":\"s\",\"DetailType\":\"ok\",\"Detail\":{}},"
+                       "{\"Source\":\"s\",\"DetailType\":\"bad\",\"Detail\":\"not json\"}]",
+                       ""));
     CHECK_STR(ex_exec_error(ex), "EventBridge.FailedEntry");
     const char *cause = ex_exec_cause(ex);
     CHECK(cause != NULL && strstr(cause, "\"ErrorCode\":\"InvalidArgument\"") != NULL);

@@ -9,8 +9,8 @@
 
 static ts_srv_t srv;
 
-#define TASK(params, extra)                                                                    \
-    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"                   \
+#define TASK(params, extra)                                                                        \
+    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"                        \
     "\"arn:aws:states:::http:invoke\",\"Parameters\":" params extra ",\"End\":true}}}"
 
 static ex_exec_t *
@@ -83,15 +83,13 @@ test_status_4xx_5xx(void)
                   ",\"Catch\":[{\"ErrorEquals\":[\"States.ALL\"],"
                   "\"Next\":\"C\"}],\"End\":true},\"C\":{\"Type\":\"Pass\"");
     CHECK_STR(ex_status_name(ex_exec_status(ex)), "SUCCEEDED");
-    CHECK_STR(val_str_get(te_get(ex_exec_output(ex), "Error", NULL)),
-              "States.Http.StatusCode.500");
+    CHECK_STR(val_str_get(te_get(ex_exec_output(ex), "Error", NULL)), "States.Http.StatusCode.500");
     ex_exec_free(ex);
     ex = http_run(&e, "GET", "/status/418",
                   ",\"Catch\":[{\"ErrorEquals\":[\"States.TaskFailed\"],"
                   "\"Next\":\"C\"}],\"End\":true},\"C\":{\"Type\":\"Pass\"");
     CHECK_STR(ex_status_name(ex_exec_status(ex)), "SUCCEEDED");
-    CHECK_STR(val_str_get(te_get(ex_exec_output(ex), "Error", NULL)),
-              "States.Http.StatusCode.418");
+    CHECK_STR(val_str_get(te_get(ex_exec_output(ex), "Error", NULL)), "States.Http.StatusCode.418");
     ex_exec_free(ex);
     te_fini(&e);
 }
@@ -235,8 +233,7 @@ test_concurrent_100(void)
     CHECK(conns >= 1 && conns <= 16);
     /* 100 calls of 100 ms over at most 16 connections: 7 rounds, not 100 */
     CHECK(ms < 3000);
-    fprintf(stderr, "  100 concurrent: %llu ms, %d connections\n", (unsigned long long)ms,
-            conns);
+    fprintf(stderr, "  100 concurrent: %llu ms, %d connections\n", (unsigned long long)ms, conns);
     te_fini(&e);
 }
 
@@ -246,14 +243,14 @@ test_request_encoding(void)
     te_env_t e;
     te_init(&e);
     te_add(&e, tk_http_new);
-    ex_exec_t *ex = te_run_def(
-        &e, "{\"who\":\"me\"}", 10000,
-        TASK("{\"ApiEndpoint\":\"http://127.0.0.1:%d/echo\",\"Method\":\"PUT\","
-             "\"Headers\":{\"X-Test\":\"a b\",\"X-Num\":7},"
-             "\"QueryParameters\":{\"q\":\"x y&z\",\"list\":[\"1\",\"2\"]},"
-             "\"RequestBody\":{\"who.$\":\"$.who\",\"n\":[1,2]}}",
-             ""),
-        srv.port);
+    ex_exec_t *ex =
+        te_run_def(&e, "{\"who\":\"me\"}", 10000,
+                   TASK("{\"ApiEndpoint\":\"http://127.0.0.1:%d/echo\",\"Method\":\"PUT\","
+                        "\"Headers\":{\"X-Test\":\"a b\",\"X-Num\":7},"
+                        "\"QueryParameters\":{\"q\":\"x y&z\",\"list\":[\"1\",\"2\"]},"
+                        "\"RequestBody\":{\"who.$\":\"$.who\",\"n\":[1,2]}}",
+                        ""),
+                   srv.port);
     CHECK_STR(ex_status_name(ex_exec_status(ex)), "SUCCEEDED");
     const val_t *b = te_get(ex_exec_output(ex), "ResponseBody", NULL);
     CHECK_STR(val_str_get(te_get(b, "method", NULL)), "PUT");
@@ -296,9 +293,8 @@ test_bad_parameters(void)
     te_env_t e;
     te_init(&e);
     te_add(&e, tk_http_new);
-    ex_exec_t *ex = te_run_def(&e, "{}", 10000,
-                               TASK("{\"ApiEndpoint\":\"http://127.0.0.1:%d/json\"}", ""),
-                               srv.port);
+    ex_exec_t *ex = te_run_def(
+        &e, "{}", 10000, TASK("{\"ApiEndpoint\":\"http://127.0.0.1:%d/json\"}", ""), srv.port);
     CHECK_STR(ex_exec_error(ex), "States.Runtime");
     CHECK(ex_exec_cause(ex) != NULL && strstr(ex_exec_cause(ex), "Method") != NULL);
     ex_exec_free(ex);

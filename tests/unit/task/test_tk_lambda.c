@@ -9,11 +9,11 @@
 
 static ts_srv_t srv;
 
-#define INVOKE(params, extra)                                                                  \
-    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"                   \
+#define INVOKE(params, extra)                                                                      \
+    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"                        \
     "\"arn:aws:states:::lambda:invoke\",\"Parameters\":" params extra ",\"End\":true}}}"
-#define FN_ARN(name, extra)                                                                    \
-    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"                   \
+#define FN_ARN(name, extra)                                                                        \
+    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"                        \
     "\"arn:aws:lambda:us-east-1:111111111111:function:" name "\"" extra ",\"End\":true}}}"
 
 static void
@@ -55,9 +55,9 @@ test_invoke_success(void)
     ex_exec_free(ex);
 
     /* a string Payload is sent as raw bytes: "\"HelloWorld\"" comes back as "HelloWorld" */
-    ex = te_run_def(&e, "{\"FunctionName\":\"echo\",\"Payload\":\"\\\"HelloWorld\\\"\"}", 10000,
-                    INVOKE("{\"FunctionName.$\":\"$.FunctionName\",\"Payload.$\":\"$.Payload\"}",
-                           ""));
+    ex = te_run_def(
+        &e, "{\"FunctionName\":\"echo\",\"Payload\":\"\\\"HelloWorld\\\"\"}", 10000,
+        INVOKE("{\"FunctionName.$\":\"$.FunctionName\",\"Payload.$\":\"$.Payload\"}", ""));
     CHECK_STR(ex_status_name(ex_exec_status(ex)), "SUCCEEDED");
     CHECK_STR(val_str_get(te_get(ex_exec_output(ex), "Payload", NULL)), "HelloWorld");
     ex_exec_free(ex);
@@ -84,7 +84,8 @@ test_function_arn(void)
     ex = te_run_def(&e, "{}", 10000, FN_ARN("text", ""));
     CHECK_STR(te_out(ex), "\"HelloWorld!\"");
     ex_exec_free(ex);
-    ex = te_run_def(&e, "{\"v\":5}", 10000, FN_ARN("rie:prod", ",\"Parameters\":{\"n.$\":\"$.v\"}"));
+    ex =
+        te_run_def(&e, "{\"v\":5}", 10000, FN_ARN("rie:prod", ",\"Parameters\":{\"n.$\":\"$.v\"}"));
     CHECK_STR(te_out(ex), "{\"n\":5}");
     ex_exec_free(ex);
     te_fini(&e);
@@ -169,12 +170,14 @@ test_service_and_transport_errors(void)
     ex = te_run_def(&e, "{}", 10000, INVOKE("{\"FunctionName\":\"nosuch\"}", ""));
     CHECK_STR(ex_exec_error(ex), "Lambda.ResourceNotFoundException");
     ex_exec_free(ex);
-    ex = te_run_def(&e, "{}", 10000,
-                    INVOKE("{\"FunctionName\":\"slow\"}", ",\"TimeoutSeconds\":1"));
+    ex =
+        te_run_def(&e, "{}", 10000, INVOKE("{\"FunctionName\":\"slow\"}", ",\"TimeoutSeconds\":1"));
     CHECK_STR(ex_exec_error(ex), "States.Timeout");
     ex_exec_free(ex);
-    ex = te_run_def(&e, "{}", 10000, INVOKE("{\"FunctionName\":\"echo\",\"InvocationType\":"
-                                            "\"Sometimes\"}", ""));
+    ex = te_run_def(&e, "{}", 10000,
+                    INVOKE("{\"FunctionName\":\"echo\",\"InvocationType\":"
+                           "\"Sometimes\"}",
+                           ""));
     CHECK_STR(ex_exec_error(ex), "States.Runtime");
     ex_exec_free(ex);
     tk_stats_t st;
@@ -210,14 +213,14 @@ test_bad_table(void)
     te_fini(&e);
 }
 
-static const sx_test_t tests[] = {{"invoke_success", test_invoke_success},
-                                  {"function_arn", test_function_arn},
-                                  {"function_errors", test_function_errors},
-                                  {"unmapped", test_unmapped},
-                                  {"service_and_transport_errors",
-                                   test_service_and_transport_errors},
-                                  {"bad_table", test_bad_table},
-                                  {NULL, NULL}};
+static const sx_test_t tests[] = {
+    {"invoke_success", test_invoke_success},
+    {"function_arn", test_function_arn},
+    {"function_errors", test_function_errors},
+    {"unmapped", test_unmapped},
+    {"service_and_transport_errors", test_service_and_transport_errors},
+    {"bad_table", test_bad_table},
+    {NULL, NULL}};
 
 int
 main(int argc, char **argv)

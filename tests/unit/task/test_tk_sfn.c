@@ -8,15 +8,15 @@
 #include "tk_testenv.h"
 
 typedef struct kids {
-    asl_machine_t *child;  /* the only machine the lookup knows, "Child" */
-    te_env_t *env;         /* engine to run on */
-    ex_exec_t *xs[16];     /* started children */
-    int n;                 /* how many */
+    asl_machine_t *child; /* the only machine the lookup knows, "Child" */
+    te_env_t *env;        /* engine to run on */
+    ex_exec_t *xs[16];    /* started children */
+    int n;                /* how many */
 } kids_t;
 
 static int
-test_sfn_start(void *ud, const char *machine, const char *name, const val_t *input,
-               sx_arena_t *a, const char **exec_arn, int64_t *start_ms, sx_err_t *err)
+test_sfn_start(void *ud, const char *machine, const char *name, const val_t *input, sx_arena_t *a,
+               const char **exec_arn, int64_t *start_ms, sx_err_t *err)
 {
     kids_t *k = ud;
     const char *colon = strrchr(machine, ':');
@@ -38,8 +38,8 @@ test_sfn_start(void *ud, const char *machine, const char *name, const val_t *inp
     return SX_OK;
 }
 
-#define PARENT(params)                                                                         \
-    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"                   \
+#define PARENT(params)                                                                             \
+    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"                        \
     "\"arn:aws:states:::states:startExecution\",\"Parameters\":" params ",\"End\":true}}}"
 
 static void
@@ -121,9 +121,8 @@ test_not_configured(void)
     te_fini(&e);
 }
 
-static const sx_test_t tests[] = {{"nested", test_nested},
-                                  {"not_configured", test_not_configured},
-                                  {NULL, NULL}};
+static const sx_test_t tests[] = {
+    {"nested", test_nested}, {"not_configured", test_not_configured}, {NULL, NULL}};
 
 int
 main(int argc, char **argv)

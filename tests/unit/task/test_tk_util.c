@@ -133,12 +133,9 @@ test_config(void)
     tk_config_fini(&c);
 }
 
-static const sx_test_t tests[] = {{"map", test_map},
-                                  {"form", test_form},
-                                  {"table", test_table},
-                                  {"http_values", test_http_values},
-                                  {"config", test_config},
-                                  {NULL, NULL}};
+static const sx_test_t tests[] = {{"map", test_map},       {"form", test_form},
+                                  {"table", test_table},   {"http_values", test_http_values},
+                                  {"config", test_config}, {NULL, NULL}};
 
 int
 main(int argc, char **argv)

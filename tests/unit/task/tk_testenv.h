@@ -36,8 +36,8 @@ te_init(te_env_t *e)
     tk_config_init(&e->cfg);
 }
 
-typedef int (*te_ctor_t)(struct event_base *, sch_t *, const tk_config_t *, ex_resource_t *,
-                         char *, size_t);
+typedef int (*te_ctor_t)(struct event_base *, sch_t *, const tk_config_t *, ex_resource_t *, char *,
+                         size_t);
 
 static inline ex_resource_t *
 te_add(te_env_t *e, te_ctor_t ctor)

@@ -44,38 +44,46 @@
 #define TS_MAX_DELAYED 4096
 
 typedef struct ts_delayed {
-    struct evhttp_request *req;        /* NULL when free or its connection closed */
-    struct evhttp_connection *conn;    /* the request's connection */
-    struct event *ev;                  /* the delay timer */
-    int code;                          /* status to send */
-    char *body;                        /* heap */
-    const char *ctype;                 /* Content-Type */
+    struct evhttp_request *req;     /* NULL when free or its connection closed */
+    struct evhttp_connection *conn; /* the request's connection */
+    struct event *ev;               /* the delay timer */
+    int code;                       /* status to send */
+    char *body;                     /* heap */
+    const char *ctype;              /* Content-Type */
 } ts_delayed_t;
 
 typedef struct ts_srv {
-    pthread_t th;                      /* server thread */
-    struct event_base *base;           /* server loop */
-    struct evhttp *http;               /* the server */
-    int port;                          /* bound port */
-    atomic_int connections;            /* connections seen */
-    atomic_int requests;               /* requests served */
-    atomic_int open;                   /* connections open now */
+    pthread_t th;                                  /* server thread */
+    struct event_base *base;                       /* server loop */
+    struct evhttp *http;                           /* the server */
+    int port;                                      /* bound port */
+    atomic_int connections;                        /* connections seen */
+    atomic_int requests;                           /* requests served */
+    atomic_int open;                               /* connections open now */
     struct evhttp_connection *conns[TS_MAX_CONNS]; /* open connections (server thread) */
-    ts_delayed_t delayed[TS_MAX_DELAYED];           /* pending delayed replies */
+    ts_delayed_t delayed[TS_MAX_DELAYED];          /* pending delayed replies */
 } ts_srv_t;
 
 static const char *
 ts_reason(int code)
 {
     switch (code) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 418: return "I'm a teapot";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 404:
+        return "Not Found";
+    case 418:
+        return "I'm a teapot";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
     }
 }
 
@@ -172,8 +180,8 @@ ts_req_body(struct evhttp_request *req, size_t *n)
 static void
 ts_echo(struct evhttp_request *req)
 {
-    static const char *const methods[] = {"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS",
-                                          "TRACE", "CONNECT", "PATCH"};
+    static const char *const methods[] = {"GET",     "POST",  "HEAD",    "PUT",  "DELETE",
+                                          "OPTIONS", "TRACE", "CONNECT", "PATCH"};
     sx_arena_t *a = sx_arena_new(0);
     size_t n;
     char *body = ts_req_body(req, &n);
@@ -184,8 +192,7 @@ ts_echo(struct evhttp_request *req)
     val_objb_init(&ob, a, 4);
     val_objb_init(&hb, a, 8);
     struct evkeyval *kv;
-    for (kv = evhttp_request_get_input_headers(req)->tqh_first; kv != NULL;
-         kv = kv->next.tqe_next)
+    for (kv = evhttp_request_get_input_headers(req)->tqh_first; kv != NULL; kv = kv->next.tqe_next)
         val_objb_sets(&hb, kv->key, val_strz(a, kv->value));
     val_objb_sets(&ob, "method", val_strz(a, methods[mi]));
     val_objb_sets(&ob, "uri", val_strz(a, evhttp_request_get_uri(req)));
@@ -295,8 +302,8 @@ ts_start(ts_srv_t *s)
     s->base = event_base_new();
     s->http = evhttp_new(s->base);
     evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
-                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
-                                            EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
+                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH | EVHTTP_REQ_HEAD |
+                                            EVHTTP_REQ_OPTIONS);
     evhttp_set_gencb(s->http, ts_handle, s);
     struct evhttp_bound_socket *bs = evhttp_bind_socket_with_handle(s->http, "127.0.0.1", 0);
     if (bs == NULL)
