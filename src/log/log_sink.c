@@ -44,14 +44,14 @@ typedef struct log_batch {
 
 /* Per-write strings every XADD of one execution shares. */
 typedef struct xadd_ctx {
-    const char *argv[15]; /* XADD arguments */
-    size_t lens[15];      /* their lengths */
+    const char *argv[16]; /* XADD arguments */
+    size_t lens[16];      /* their lengths */
     char maxlen[24];      /* MAXLEN ~ value as text */
     char group[LOG_NAME_MAX + 1];
     char stream[LOG_NAME_MAX + 1];
 } xadd_ctx_t;
 
-enum { A_MESSAGE = 14 };
+enum { A_MESSAGE = 15, A_N = 16 }; /* the message is the last argument */
 
 log_sink_t *
 log_sink_new(rs_conn_t *conn, const log_conf_t *conf, const char *tag)
@@ -141,7 +141,7 @@ xadd_init(xadd_ctx_t *a, const log_sink_t *s, const log_config_t *c, const log_e
     static const char *const fixed[] = {"XADD", NULL, "MAXLEN", "~", NULL, "*", "group", NULL,
                                         "stream", NULL, "machine", NULL, "execution", NULL,
                                         "message"};
-    for (size_t i = 0; i < SX_ARRAY_LEN(fixed) && i < 14; i++)
+    for (size_t i = 0; i < SX_ARRAY_LEN(fixed); i++)
         a->argv[i] = fixed[i];
     snprintf(a->maxlen, sizeof(a->maxlen), "%lld", (long long)s->conf->maxlen);
     a->argv[1] = s->key;
@@ -150,7 +150,7 @@ xadd_init(xadd_ctx_t *a, const log_sink_t *s, const log_config_t *c, const log_e
     a->argv[9] = log_stream_name(x, a->stream);
     a->argv[11] = x->machine ? x->machine : "";
     a->argv[13] = x->arn ? x->arn : "";
-    for (size_t i = 0; i < 14; i++)
+    for (size_t i = 0; i < A_MESSAGE; i++)
         a->lens[i] = strlen(a->argv[i]);
 }
 
@@ -191,7 +191,7 @@ send_events(log_sink_t *s, log_batch_t *b, const log_config_t *c, const log_exec
         }
         a.argv[A_MESSAGE] = s->msg.p;
         a.lens[A_MESSAGE] = s->msg.len;
-        if (rs_conn_argv(s->conn, s->conf->timeout_ms, on_xadd, b, 15, a.argv, a.lens) != SX_OK)
+        if (rs_conn_argv(s->conn, s->conf->timeout_ms, on_xadd, b, A_N, a.argv, a.lens) != SX_OK)
             break;
         b->left++;
         sent++;
