@@ -217,9 +217,9 @@ typedef struct bill_profile {
  * the arn:stepx:test:* resource, any other Resource answers with its input. Counts the states
  * entered from the history: per type always, per state when the events name their state
  * (stateEnteredEventDetails.name; the engine's history does not yet), transitions inside
- * Map/Parallel from the nesting of *StateStarted / *StateSucceeded|Failed events. Returns SX_OK with p filled (whatever the run's status), SX_AGAIN
- * when the run did not finish within timeout_ms of wall time (an endless loop), SX_ERR when
- * it could not run at all. */
+ * Map/Parallel from the nesting of *StateStarted / *StateSucceeded|Failed events. Returns
+ * SX_OK with p filled (whatever the run's status), SX_AGAIN when the run did not finish
+ * within timeout_ms of wall time (an endless loop), SX_ERR when it could not run at all. */
 int bill_profile_run(asl_machine_t *m, const val_t *input, int64_t timeout_ms,
                      bill_profile_t *p);
 

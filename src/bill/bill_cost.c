@@ -305,6 +305,8 @@ bill_lints_find(const asl_machine_t *m, const bill_profile_t *prof, const bill_e
                 const bill_pricing_t *p, int64_t duration_ms, bill_lints_t *l)
 {
     lctx_t c = {m, prof, e, p, duration_ms, l};
+    if (prof->entered == NULL || prof->nstates != m->nstates)
+        return; /* no profile (a run that failed to report) */
     if (duration_ms > EX_EXPRESS_MAX_MS)
         lint_add(l, "duration-express-limit", NULL,
                  "executions of %lld ms are over Express's 5 minutes (States.Timeout): only "

@@ -309,7 +309,8 @@ bill_profile_run(asl_machine_t *m, const val_t *input, int64_t timeout_ms, bill_
         kill(pid, SIGKILL);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    if (rc == SX_OK && (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || decode(&b, m, p) != SX_OK))
+    if (rc == SX_OK &&
+        (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || decode(&b, m, p) != SX_OK))
         rc = SX_ERR;
     sx_sbuf_fini(&b);
     return rc;

@@ -5,8 +5,9 @@
  * tenant, "{tag}:usage:<tenant>", and into one bucket per tenant and UTC day,
  * "{tag}:usage:<tenant>:<YYYY-MM-DD>" (docs/metering.md). Reading is plain synchronous
  * hiredis: SCAN MATCH for the keys (the tenant, glob-escaped, narrows the pattern), then
- * pipelined HGETALLs. Every field becomes a row (tenant, month, machine) with summed counters; rows of
- * the days of one month merge in bill_usage_done (sort, then fold neighbours).
+ * pipelined HGETALLs. Every field becomes a row (tenant, month, machine) with summed
+ * counters; rows of the days of one month merge in bill_usage_done (sort, then fold
+ * neighbours).
  *
  * A key is a day bucket when it ends in ":YYYY-MM-DD" with a real date; a tenant whose own
  * name ends that way would be ambiguous, which is why stepxd should refuse such tenants.

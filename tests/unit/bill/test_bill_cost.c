@@ -165,7 +165,11 @@ test_lints(void)
     if (m == NULL)
         return;
     memset(&l, 0, sizeof(l));
-    CHECK(bill_profile_run(m, val_obj_empty(), 20000, &p) == SX_OK);
+    if (bill_profile_run(m, val_obj_empty(), 20000, &p) != SX_OK) {
+        CHECK(!"bill_profile_run failed");
+        asl_machine_unref(m);
+        return;
+    }
     CHECK_STR(p.run_status, "SUCCEEDED"); /* the Lambda Task echoed its input */
     CHECK_INT(p.transitions, 4);          /* W, P, C, T */
     CHECK_INT(p.run_ms, 60000);           /* virtual clock */
