@@ -76,5 +76,10 @@ uint64_t sch_run_once(sch_t *s);
 /* Number of armed timers and queued tasks. */
 size_t sch_timers_armed(const sch_t *s);
 bool sch_idle(const sch_t *s);
+/* True when a task is queued (a server loop must run again before sleeping). */
+bool sch_runnable(const sch_t *s);
+/* Deadline of the earliest armed timer (scheduler clock, ms), or INT64_MAX when none: a
+ * server arms one event-loop timer for it instead of polling. */
+int64_t sch_next_deadline(const sch_t *s);
 
 #endif

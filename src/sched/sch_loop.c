@@ -170,6 +170,18 @@ sch_idle(const sch_t *s)
     return s->head == NULL && s->nheap == 0;
 }
 
+bool
+sch_runnable(const sch_t *s)
+{
+    return s->head != NULL;
+}
+
+int64_t
+sch_next_deadline(const sch_t *s)
+{
+    return s->nheap > 0 ? s->heap[0].t->deadline_ms : INT64_MAX;
+}
+
 /* ---- running ---- */
 
 static uint64_t
