@@ -18,7 +18,7 @@ no_match(ex_flow_t *f)
 static int
 choice_exit(ex_flow_t *f, uint32_t next)
 {
-    ex_event(f, "ChoiceStateExited", NULL, NULL);
+    ex_ev_exited(f, ex_state(f), "ChoiceStateExited");
     f->next = next;
     return R_NEXT;
 }
@@ -71,8 +71,8 @@ choice_jsonata(ex_flow_t *f, const asl_state_t *s)
         if (ex_jx_eval_or_fail(&e, b->cond_jx, &c) != SX_OK)
             return R_ERR;
         if (!val_is(c, VAL_BOOL))
-            return ex_fail_prefixed(
-                f, ASL_E_QUERY_EVAL, false,
+            return ex_fail_eval(
+                f, "Condition",
                 "The JSONata expression '%s' specified for the field 'Condition' returned an "
                 "unexpected result type. Expected 'boolean', but was '%s' for value: %s",
                 b->cond_jx->expr ? jna_src(b->cond_jx->expr) : "", val_type_name(c),

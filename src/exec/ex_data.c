@@ -87,6 +87,7 @@ void
 ex_vars_apply(ex_flow_t *f, const val_t *assigned)
 {
     sx_arena_t *a = f->ex->a;
+    f->assigned = assigned;
     if (!val_is(assigned, VAL_OBJ) || val_len(assigned) == 0)
         return;
     if (f->vars == NULL) {
@@ -175,7 +176,7 @@ int
 ex_exit_state(ex_flow_t *f, const char *exited_type)
 {
     const asl_state_t *s = ex_state(f);
-    ex_event(f, exited_type ? exited_type : exited_name(s->type), NULL, NULL);
+    ex_ev_exited(f, s, exited_type ? exited_type : exited_name(s->type));
     if (s->end || s->next == ASL_NO_STATE)
         return R_END;
     f->next = s->next;

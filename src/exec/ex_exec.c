@@ -27,30 +27,6 @@ ex_state(const ex_flow_t *f)
     return &f->ex->m->states[f->cur];
 }
 
-/* ---- events ---- */
-
-uint32_t
-ex_event(ex_flow_t *f, const char *type, const char *dkey, const val_t *details)
-{
-    ex_exec_t *ex = f->ex;
-    uint32_t id = ++ex->next_id;
-    if (ex->o.history) {
-        val_objb_t b;
-        char ts[32];
-        sx_fmt_iso_ms(sch_now_ms(ex->eng->sch), ts);
-        val_objb_init(&b, ex->a, 6);
-        val_objb_sets(&b, "id", val_num(ex->a, id));
-        val_objb_sets(&b, "previousEventId", val_num(ex->a, f->last_ev));
-        val_objb_sets(&b, "timestamp", val_strz(ex->a, ts));
-        val_objb_sets(&b, "type", val_strz(ex->a, type));
-        if (dkey != NULL && details != NULL)
-            val_objb_sets(&b, dkey, details);
-        val_arrb_push(&ex->hist, val_objb_done(&b));
-    }
-    f->last_ev = id;
-    return id;
-}
-
 int
 ex_fail_plain(ex_flow_t *f, const char *name, const char *cause, bool terminal)
 {
@@ -75,6 +51,20 @@ ex_fail_prefixed(ex_flow_t *f, const char *name, bool terminal, const char *fmt,
     f->err.cause = sx_arena_strndup(f->ex->a, b.p, b.len);
     f->terminal = terminal;
     sx_sbuf_fini(&b);
+    return SX_ERR;
+}
+
+int
+ex_fail_eval(ex_flow_t *f, const char *location, const char *fmt, ...)
+{
+    sx_sbuf_t b = SX_SBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    sx_sbuf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    ex_fail_prefixed(f, ASL_E_QUERY_EVAL, false, "%s", b.p != NULL ? b.p : "");
+    sx_sbuf_fini(&b);
+    ex_ev_eval_failed(f, location);
     return SX_ERR;
 }
 
@@ -143,12 +133,12 @@ flow_finish(ex_flow_t *f, bool ok)
         ex_exec_t *ex = f->ex;
         if (ok) {
             ex->output = f->output;
-            ex_event(f, "ExecutionSucceeded", NULL, NULL);
+            ex_ev_exec_end(f, "ExecutionSucceeded");
             exec_finish(ex, EX_SUCCEEDED);
         } else {
             ex->error = f->err.name;
             ex->cause = f->err.cause;
-            ex_event(f, "ExecutionFailed", NULL, NULL);
+            ex_ev_exec_end(f, "ExecutionFailed");
             exec_finish(ex, EX_FAILED);
         }
         return;
@@ -232,21 +222,38 @@ apply_catcher(ex_flow_t *f, const asl_state_t *s, const asl_catcher_t *c)
         ex_vars_apply(f, assigned);
     f->output = out;
     f->next = c->next;
-    ex_event(f, "TaskStateExited", NULL, NULL);
+    ex_ev_exited(f, s, s->type == ASL_STATE_MAP        ? "MapStateExited"
+                       : s->type == ASL_STATE_PARALLEL ? "ParallelStateExited"
+                                                       : "TaskStateExited");
     return SX_OK;
+}
+
+/* Map/ParallelStateFailed appears once, after the last attempt (express.md §4). */
+static void
+owed_failed_event(ex_flow_t *f)
+{
+    if (f->fail_ev != NULL) {
+        ex_event_at(f, f->fail_prev, f->fail_ev, NULL, NULL);
+        f->fail_ev = NULL;
+    }
 }
 
 static int
 handle_error(ex_flow_t *f)
 {
     const asl_state_t *s = ex_state(f);
-    if (f->terminal)
+    if (f->terminal) {
+        owed_failed_event(f);
         return R_ERR;
+    }
     if (s->nretry > 0) {
         int r = try_retry(f, s);
-        if (r == R_PARK)
+        if (r == R_PARK) {
+            f->fail_ev = NULL;
             return r;
+        }
     }
+    owed_failed_event(f);
     for (uint32_t i = 0; i < s->ncatch; i++) {
         const asl_catcher_t *c = &s->catchers[i];
         if (!asl_errors_match(c->errors, c->nerrors, f->err.name))
@@ -357,7 +364,7 @@ deadline_fn(sch_timer_t *t)
     ex_flow_abort(&ex->root);
     ex->error = NULL; /* asl.md §9: TIMED_OUT carries no error/cause */
     ex->cause = NULL;
-    ex_event(&ex->root, "ExecutionTimedOut", NULL, NULL);
+    ex_ev_exec_end(&ex->root, "ExecutionTimedOut");
     exec_finish(ex, EX_TIMED_OUT);
 }
 
@@ -423,13 +430,20 @@ exec_arn(ex_exec_t *ex)
     return ex->arn;
 }
 
+static const char *
+role_arn(ex_exec_t *ex)
+{
+    if (ex->o.role_arn == NULL)
+        ex->o.role_arn = sx_arena_printf(ex->a, NULL, "arn:aws:iam::%s:role/StepxExecutionRole",
+                                         ex->o.account);
+    return ex->o.role_arn;
+}
+
 static const val_t *
 ctx_execution(ex_exec_t *ex)
 {
     sx_arena_t *a = ex->a;
-    if (ex->o.role_arn == NULL)
-        ex->o.role_arn = sx_arena_printf(a, NULL, "arn:aws:iam::%s:role/StepxExecutionRole",
-                                         ex->o.account);
+    role_arn(ex);
     if (ex->sm_arn == NULL)
         ex->sm_arn = sx_arena_printf(a, NULL, "arn:aws:states:%s:%s:stateMachine:%s",
                                      ex->o.region, ex->o.account, ex->o.sm_name);
@@ -468,15 +482,8 @@ ex_exec_start(ex_exec_t *ex, const val_t *input)
                 break;
             }
     }
-    if (ex->o.history) {
-        val_objb_t b;
-        val_objb_init(&b, ex->a, 2);
-        val_objb_sets(&b, "input", val_str_nocopy(ex->a, "", 0));
-        ex_event(&ex->root, "ExecutionStarted", "executionStartedEventDetails", NULL);
-    } else {
-        ex->next_id = 1;
-    }
-    ex->root.last_ev = 0;
+    ex_ev_exec_started(ex, ex->o.history ? role_arn(ex) : NULL);
+    ex->root.last_ev = 0; /* the first state's Entered points at 0 too */
     int64_t limit_ms = m->timeout_s > 0 ? m->timeout_s * 1000 : 0;
     if (ex->o.type == ASL_TYPE_EXPRESS && (limit_ms == 0 || limit_ms > EX_EXPRESS_MAX_MS))
         limit_ms = EX_EXPRESS_MAX_MS;
@@ -487,6 +494,7 @@ ex_exec_start(ex_exec_t *ex, const val_t *input)
         ex->error = ASL_E_DATA_LIMIT;
         ex->cause = "The state/task 'input' returned a result with a size exceeding the "
                     "maximum number of bytes service limit.";
+        ex_ev_exec_end(&ex->root, "ExecutionFailed");
         exec_finish(ex, EX_FAILED);
         return;
     }
@@ -518,7 +526,7 @@ ex_exec_stop(ex_exec_t *ex)
     if (ex->status != EX_RUNNING)
         return;
     ex_flow_abort(&ex->root);
-    ex_event(&ex->root, "ExecutionAborted", NULL, NULL);
+    ex_ev_exec_end(&ex->root, "ExecutionAborted");
     exec_finish(ex, EX_ABORTED);
 }
 

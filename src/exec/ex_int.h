@@ -64,6 +64,9 @@ struct ex_flow {
     const val_t *result;     /* task / children result waiting for the pipeline */
     const val_t *output;     /* output of the finished state / flow */
     const val_t *map_value;  /* this iteration's item ($$.Map.Item.Value) */
+    const val_t *assigned;   /* Assign applied by the current state (Exited details) */
+    const char *fail_ev;     /* Map/ParallelStateFailed owed once Retry gives up, or NULL */
+    uint32_t fail_prev;      /* its previousEventId (the failing inner event) */
     sx_err_t err;            /* pending or final error */
     ex_call_t *call;         /* the task attempt (arena, made on the first Task) */
     ex_kids_t *kids;         /* children of the current Parallel/Map, or NULL */
@@ -83,6 +86,8 @@ struct ex_kids {
     bool failing;             /* a failure decided the outcome; no more starts */
     sx_err_t err;             /* the deciding failure */
     uint32_t started_ev;      /* MapStateStarted / ParallelStateStarted id */
+    uint32_t iter_ev;         /* last MapIterationSucceeded id (MapStateExited points at it) */
+    uint32_t fail_prev;       /* the failing inner event (MapStateFailed points at it) */
 };
 
 struct ex_exec {
@@ -110,11 +115,42 @@ struct ex_exec {
     val_arrb_t hist;          /* history events when o.history */
 };
 
+/* ---- ex_hist.c: history events (ids always; details only with history on) ---- */
+/* Hands out the next event id; with history on, records the event (details may be NULL;
+ * dkey is the "...EventDetails" member name). previousEventId = f->last_ev, or prev for
+ * ex_event_at. Sets f->last_ev to the new id and returns it. */
+uint32_t ex_event(ex_flow_t *f, const char *type, const char *dkey, const val_t *details);
+uint32_t ex_event_at(ex_flow_t *f, uint32_t prev, const char *type, const char *dkey,
+                     const val_t *details);
+uint32_t ex_ev_exec_started(ex_exec_t *ex, const char *role_arn);
+/* ExecutionSucceeded (ex->output) / Failed / Aborted / TimedOut (ex->error, ex->cause). */
+uint32_t ex_ev_exec_end(ex_flow_t *f, const char *type);
+/* <Type>StateEntered with f->input; <Type>StateExited with f->output and f->assigned. */
+uint32_t ex_ev_entered(ex_flow_t *f, const asl_state_t *s, const char *type);
+uint32_t ex_ev_exited(ex_flow_t *f, const asl_state_t *s, const char *type);
+enum {
+    EX_EV_TASK_SCHEDULED = 0,
+    EX_EV_TASK_STARTED,
+    EX_EV_TASK_SUCCEEDED,
+    EX_EV_TASK_FAILED,    /* error/cause from f->err */
+    EX_EV_TASK_TIMED_OUT
+};
+/* Task* or LambdaFunction* event of f's Task state; payload = parameters (Scheduled) or
+ * output (Succeeded). */
+uint32_t ex_ev_task(ex_flow_t *f, int kind, const val_t *payload, int64_t timeout_s,
+                    int64_t hb_s);
+uint32_t ex_ev_map_started(ex_flow_t *f, uint32_t length);
+/* MapIteration{Started,Succeeded,Failed} {name, index} with an explicit previousEventId. */
+uint32_t ex_ev_iteration(ex_flow_t *f, uint32_t prev, const char *type, uint32_t index);
+/* EvaluationFailed {error, cause (f->err), location (may be NULL), state}. */
+uint32_t ex_ev_eval_failed(ex_flow_t *f, const char *location);
+
 /* ---- ex_exec.c ---- */
 const asl_state_t *ex_state(const ex_flow_t *f);
-/* Hands out the next event id; with history on, records the event (details may be NULL;
- * dkey is the "...EventDetails" member name). Returns the id. */
-uint32_t ex_event(ex_flow_t *f, const char *type, const char *dkey, const val_t *details);
+/* Sets f->err to States.QueryEvaluationError with the prefixed cause and records the
+ * EvaluationFailed event (location: the field path, or NULL). */
+int ex_fail_eval(ex_flow_t *f, const char *location, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Sets f->err to (name, "An error occurred while executing the state ... " + detail). */
 int ex_fail_prefixed(ex_flow_t *f, const char *name, bool terminal, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -42,6 +42,20 @@ recycle(ex_flow_t *kid)
     ex->free_flows = kid;
 }
 
+/* A failure of the state itself before or between its children: the
+ * Map/ParallelStateFailed event is owed (emitted once Retry gives up, ex_exec.c). Only
+ * JSONata evaluation failures and failures after *StateStarted get it (express.md §4,
+ * variables-jsonata.md §4); a JSONPath States.Runtime adds no event of its own. */
+static int
+owe_failed(ex_flow_t *f, bool always)
+{
+    if (always || f->err.name == ASL_E_QUERY_EVAL) {
+        f->fail_ev = ex_state(f)->type == ASL_STATE_MAP ? "MapStateFailed" : "ParallelStateFailed";
+        f->fail_prev = f->last_ev;
+    }
+    return R_ERR;
+}
+
 /* ---- Parallel ---- */
 
 int
@@ -54,7 +68,7 @@ ex_parallel_attempt(ex_flow_t *f)
         ex_jx_env_t e;
         ex_jx_env_init(&e, f, f->input);
         if (s->arguments_jx != NULL && ex_jx_eval_or_fail(&e, s->arguments_jx, &args) != SX_OK)
-            return R_ERR;
+            return owe_failed(f, false);
     } else if (s->parameters != NULL &&
                ex_tmpl_or_fail(f, s->parameters, f->eff, f->ctx, &args) != SX_OK) {
         return R_ERR;
@@ -93,7 +107,7 @@ map_int_or_fail(ex_flow_t *f, const asl_num_field_t *nf, const char *name, bool 
         if (ex_jx_eval_or_fail(&e, nf->jx, &v) != SX_OK)
             return SX_ERR;
         if (!val_is(v, VAL_NUM) || (!is_float && val_num_get(v) != floor(val_num_get(v))))
-            return ex_fail_prefixed(f, ASL_E_QUERY_EVAL, false,
+            return ex_fail_eval(f, name,
                                     "The JSONata expression '%s' specified for the field '%s' "
                                     "returned an unexpected result type. Expected '%s', but "
                                     "was '%s' for value: %s",
@@ -139,7 +153,7 @@ map_items_or_fail(ex_flow_t *f, const asl_state_t *s, const val_t **items)
     if (s->jsonata) {
         if (s->u.map.items_jx == NULL) {
             if (!val_is(f->input, VAL_ARR))
-                return ex_fail_prefixed(f, ASL_E_QUERY_EVAL, false,
+                return ex_fail_eval(f, NULL,
                                         "Map state input must be an array but was: %s",
                                         val_json_str(f->ex->a, f->input, NULL));
             *items = f->input;
@@ -153,11 +167,11 @@ map_items_or_fail(ex_flow_t *f, const asl_state_t *s, const val_t **items)
         if (!val_is(v, VAL_ARR)) {
             const char *src = s->u.map.items_jx->expr ? jna_src(s->u.map.items_jx->expr) : "";
             if (val_is(v, VAL_FUNC))
-                return ex_fail_prefixed(f, ASL_E_QUERY_EVAL, false,
+                return ex_fail_eval(f, "Items",
                                         "The JSONata expression '%s' specified for the field "
                                         "'Items' returned an unsupported result type.",
                                         src);
-            return ex_fail_prefixed(f, ASL_E_QUERY_EVAL, false,
+            return ex_fail_eval(f, "Items",
                                     "The JSONata expression '%s' specified for the field "
                                     "'Items' returned an unexpected result type. Expected "
                                     "'array', but was '%s' for value: %s",
@@ -251,16 +265,7 @@ map_start_one(ex_flow_t *f, uint32_t i)
     k->flows[i] = kid;
     k->started++;
     k->running++;
-    if (f->ex->o.history) {
-        val_objb_t b;
-        val_objb_init(&b, f->ex->a, 2);
-        val_objb_sets(&b, "name", val_strz(f->ex->a, s->name));
-        val_objb_sets(&b, "index", val_num(f->ex->a, i));
-        kid->last_ev = ex_event(f, "MapIterationStarted", "mapIterationStartedEventDetails",
-                                val_objb_done(&b));
-    } else {
-        kid->last_ev = ex_event(f, "MapIterationStarted", NULL, NULL);
-    }
+    kid->last_ev = ex_ev_iteration(f, f->last_ev, "MapIterationStarted", i);
     kid->map_value = item;
     ex_flow_start(kid, f->ex->m->graphs[s->u.map.graph].start, in);
     return SX_OK;
@@ -284,18 +289,18 @@ ex_map_attempt(ex_flow_t *f)
     const val_t *items = NULL;
     double mc = 0, tc = 0, tp = 0;
     if (map_items_or_fail(f, s, &items) != SX_OK)
-        return R_ERR;
+        return owe_failed(f, false);
     if (map_int_or_fail(f, &s->u.map.max_conc, "MaxConcurrency", false, &mc) != SX_OK ||
         map_int_or_fail(f, &s->u.map.tol_count, "ToleratedFailureCount", false, &tc) != SX_OK ||
         map_int_or_fail(f, &s->u.map.tol_pct, "ToleratedFailurePercentage", true, &tp) != SX_OK)
-        return R_ERR;
+        return owe_failed(f, false);
     if (tc < 0)
         return ex_fail_prefixed(f, ASL_E_RUNTIME, true, "ToleratedFailureCount cannot be negative.");
     if (tp < 0 || tp > 100)
         return ex_fail_prefixed(f, ASL_E_RUNTIME, true,
                                 "ToleratedFailurePercentage must be between 0 and 100.");
     if (s->u.map.batcher && map_batches(f, s, items, &items) != SX_OK)
-        return R_ERR;
+        return owe_failed(f, false);
     uint32_t n = (uint32_t)val_len(items);
     ex_kids_t *k = kids_new(f, n);
     k->items = items;
@@ -306,15 +311,7 @@ ex_map_attempt(ex_flow_t *f)
     if (s->u.map.tol_pct.set)
         k->tol_pct = tp;
     f->kids = k;
-    if (f->ex->o.history) {
-        val_objb_t b;
-        val_objb_init(&b, f->ex->a, 1);
-        val_objb_sets(&b, "length", val_num(f->ex->a, n));
-        k->started_ev = ex_event(f, "MapStateStarted", "mapStateStartedEventDetails",
-                                 val_objb_done(&b));
-    } else {
-        k->started_ev = ex_event(f, "MapStateStarted", NULL, NULL);
-    }
+    k->started_ev = ex_ev_map_started(f, n);
     f->phase = PH_KIDS;
     if (n == 0) {
         f->phase = PH_KIDS_DONE;
@@ -325,7 +322,7 @@ ex_map_attempt(ex_flow_t *f)
             if (k->flows[i] != NULL)
                 ex_flow_abort(k->flows[i]);
         f->phase = PH_ENTER;
-        return R_ERR;
+        return owe_failed(f, true);
     }
     return R_PARK;
 }
@@ -344,12 +341,15 @@ threshold_exceeded(const ex_kids_t *k)
     return false;
 }
 
+/* Decides the failure of f's children; prev = the failing inner event (Map/Parallel-
+ * StateFailed will point at it). */
 static void
-kids_fail(ex_flow_t *f, const sx_err_t *err, bool terminal)
+kids_fail(ex_flow_t *f, const sx_err_t *err, bool terminal, uint32_t prev)
 {
     ex_kids_t *k = f->kids;
     k->failing = true;
     k->err = *err;
+    k->fail_prev = prev;
     f->terminal = terminal;
     for (uint32_t i = 0; i < k->n; i++)
         if (k->flows[i] != NULL && k->flows[i]->phase != PH_DONE)
@@ -369,20 +369,25 @@ ex_kid_finished(ex_flow_t *kid)
     k->running--;
     k->finished++;
     k->flows[kid->slot] = NULL;
-    f->last_ev = kid->last_ev;
+    /* express.md §4 quirks: MapIterationSucceeded/Failed point at the iteration's last
+     * event; the next MapIterationStarted and MapStateSucceeded/Failed point at that inner
+     * event too, MapStateExited at the last MapIterationSucceeded. */
+    uint32_t inner = kid->last_ev;
     if (kid->outcome == 1) {
         k->results[kid->slot] = kid->output;
         if (map)
-            ex_event(f, "MapIterationSucceeded", NULL, NULL);
+            k->iter_ev = ex_ev_iteration(f, inner, "MapIterationSucceeded", kid->slot);
+        f->last_ev = inner;
     } else {
         k->failed++;
         if (map)
-            ex_event(f, "MapIterationFailed", NULL, NULL);
+            ex_ev_iteration(f, inner, "MapIterationFailed", kid->slot);
+        f->last_ev = inner;
         sx_err_t err = kid->err;
         bool terminal = kid->terminal;
         if (!k->tolerance || kid->terminal) {
             recycle(kid);
-            kids_fail(f, &err, terminal);
+            kids_fail(f, &err, terminal, inner);
             return;
         }
         val_objb_t b;
@@ -394,14 +399,14 @@ ex_kid_finished(ex_flow_t *kid)
             sx_err_t te = {ASL_E_TOLERATED_FAILURE,
                            "The specified tolerated failure threshold was exceeded"};
             recycle(kid);
-            kids_fail(f, &te, false);
+            kids_fail(f, &te, false, inner);
             return;
         }
     }
     recycle(kid);
     if (map && map_fill(f) != SX_OK) {
         sx_err_t err = f->err;
-        kids_fail(f, &err, f->terminal);
+        kids_fail(f, &err, f->terminal, f->last_ev);
         return;
     }
     if (k->finished == k->n) {
@@ -417,13 +422,15 @@ ex_kids_done(ex_flow_t *f)
     ex_kids_t *k = f->kids;
     bool map = s->type == ASL_STATE_MAP;
     if (k->failing) {
-        ex_event(f, map ? "MapStateFailed" : "ParallelStateFailed", NULL, NULL);
         f->err = k->err;
         f->phase = PH_ENTER;
-        return R_ERR;
+        f->last_ev = k->fail_prev;
+        return owe_failed(f, true);
     }
     const val_t *res = val_arr(f->ex->a, k->results, k->n, 0);
     ex_event(f, map ? "MapStateSucceeded" : "ParallelStateSucceeded", NULL, NULL);
+    if (map && k->iter_ev != 0)
+        f->last_ev = k->iter_ev;
     f->phase = PH_ENTER;
     return ex_finish_result(f, res, res);
 }

@@ -198,7 +198,7 @@ wait_jsonata(ex_flow_t *f, const asl_state_t *s, int64_t *deadline)
     if (s->u.wait.kind == ASL_WAIT_SECONDS) {
         double d = val_is(v, VAL_NUM) ? val_num_get(v) : -1;
         if (d < 0 || d != floor(d))
-            return ex_fail_prefixed(f, ASL_E_QUERY_EVAL, false,
+            return ex_fail_eval(f, "Seconds",
                                     "The JSONata expression '%s' specified for the field "
                                     "'Seconds' returned an unexpected result type. Expected "
                                     "'integer', but was '%s' for value: %s",
@@ -209,7 +209,7 @@ wait_jsonata(ex_flow_t *f, const asl_state_t *s, int64_t *deadline)
     }
     sx_ts_t ts;
     if (!val_is(v, VAL_STR) || sx_ts_parse(val_str_get(v), val_len(v), &ts) != SX_OK)
-        return ex_fail_prefixed(f, ASL_E_QUERY_EVAL, false,
+        return ex_fail_eval(f, "Timestamp",
                                 "The Timestamp field cannot be parsed as an ISO-8601 extended "
                                 "offset date-time format string: %s",
                                 as_text(f->ex->a, v));
@@ -273,12 +273,6 @@ ex_wait_done(ex_flow_t *f)
 
 /* ---- Task ---- */
 
-static bool
-is_lambda_arn(const char *r)
-{
-    return strncmp(r, "arn:aws:lambda:", 15) == 0;
-}
-
 static int
 num_field_or_fail(ex_flow_t *f, const asl_num_field_t *nf, const char *name, double *out)
 {
@@ -291,7 +285,7 @@ num_field_or_fail(ex_flow_t *f, const asl_num_field_t *nf, const char *name, dou
             return SX_ERR;
         if (!val_is(v, VAL_NUM) || val_num_get(v) != floor(val_num_get(v)) ||
             val_num_get(v) <= 0)
-            return ex_fail_prefixed(f, ASL_E_QUERY_EVAL, false,
+            return ex_fail_eval(f, name,
                                     "The JSONata expression '%s' specified for the field '%s' "
                                     "returned an unexpected result type. Expected 'integer', "
                                     "but was '%s' for value: %s",
@@ -334,7 +328,6 @@ ex_task_attempt(ex_flow_t *f)
     ex_exec_t *ex = f->ex;
     const val_t *args = f->eff;
     double to = 0, hb = 0;
-    bool lambda = is_lambda_arn(s->u.task.resource);
     if (s->jsonata) {
         ex_jx_env_t e;
         ex_jx_env_init(&e, f, f->input);
@@ -350,8 +343,8 @@ ex_task_attempt(ex_flow_t *f)
     if (num_field_or_fail(f, &s->u.task.timeout, "TimeoutSeconds", &to) != SX_OK ||
         num_field_or_fail(f, &s->u.task.heartbeat, "HeartbeatSeconds", &hb) != SX_OK)
         return R_ERR;
-    ex_event(f, lambda ? "LambdaFunctionScheduled" : "TaskScheduled", NULL, NULL);
-    ex_event(f, lambda ? "LambdaFunctionStarted" : "TaskStarted", NULL, NULL);
+    ex_ev_task(f, EX_EV_TASK_SCHEDULED, args, (int64_t)to, (int64_t)hb);
+    ex_ev_task(f, EX_EV_TASK_STARTED, NULL, 0, 0);
     if (ex->invocations == NULL)
         ex->invocations = sx_arena_calloc(ex->a, ex->m->nstates * sizeof(uint32_t));
     if (f->call == NULL)
@@ -475,21 +468,17 @@ int
 ex_task_done(ex_flow_t *f)
 {
     const asl_state_t *s = ex_state(f);
-    bool lambda = is_lambda_arn(s->u.task.resource);
     if (!f->task_ok) {
         bool timeout = f->err.name == ASL_E_TIMEOUT;
-        ex_event(f,
-                 timeout ? (lambda ? "LambdaFunctionTimedOut" : "TaskTimedOut")
-                         : (lambda ? "LambdaFunctionFailed" : "TaskFailed"),
-                 NULL, NULL);
+        ex_ev_task(f, timeout ? EX_EV_TASK_TIMED_OUT : EX_EV_TASK_FAILED, NULL, 0, 0);
         return R_ERR;
     }
     if (ex_payload_too_big(f->result, EX_PAYLOAD_MAX)) {
-        ex_event(f, lambda ? "LambdaFunctionFailed" : "TaskFailed", NULL, NULL);
         data_limit(f, service_of(f->ex->a, s->u.task.resource), false);
+        ex_ev_task(f, EX_EV_TASK_FAILED, NULL, 0, 0);
         return R_ERR;
     }
-    ex_event(f, lambda ? "LambdaFunctionSucceeded" : "TaskSucceeded", NULL, NULL);
+    ex_ev_task(f, EX_EV_TASK_SUCCEEDED, f->result, 0, 0);
     return ex_finish_result(f, f->result, f->result);
 }
 
@@ -544,7 +533,9 @@ ex_state_enter(ex_flow_t *f)
     f->terminal = 0;
     f->err.name = NULL;
     f->err.cause = NULL;
-    f->entered_id = ex_event(f, entered_name(s->type), NULL, NULL);
+    f->assigned = NULL;
+    f->fail_ev = NULL;
+    f->entered_id = ex_ev_entered(f, s, entered_name(s->type));
     f->ctx = s->needs_ctx ? ex_ctx_build(f, s, s->type == ASL_STATE_TASK) : NULL;
     switch (s->type) {
     case ASL_STATE_PASS:
