@@ -174,6 +174,18 @@ event_details(const val_t *ev)
     return NULL;
 }
 
+/* Appends the decimal digits of v (no printf: this runs for every logged event). */
+static void
+add_u64(sx_sbuf_t *out, uint64_t v)
+{
+    char buf[24], *p = buf + sizeof(buf);
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    sx_sbuf_add(out, p, (size_t)(buf + sizeof(buf) - p));
+}
+
 /* Appends an integer-valued id (number or digit string) as a JSON string. */
 static int
 print_id(sx_sbuf_t *out, const val_t *v)
@@ -182,7 +194,9 @@ print_id(sx_sbuf_t *out, const val_t *v)
         double d = val_num_get(v);
         if (!(d >= 0 && d <= 9007199254740992.0) || d != floor(d))
             return SX_ERR;
-        sx_sbuf_addf(out, "\"%lld\"", (long long)d);
+        sx_sbuf_addc(out, '"');
+        add_u64(out, (uint64_t)d);
+        sx_sbuf_addc(out, '"');
         return SX_OK;
     }
     if (val_is(v, VAL_STR) && val_len(v) > 0 && val_len(v) <= 20 &&
@@ -235,7 +249,9 @@ print_event(sx_sbuf_t *out, const log_config_t *c, const log_exec_t *x, const va
         sx_sbuf_adds(out, "\"0\"");
     else if (print_id(out, prev) != SX_OK)
         return SX_ERR;
-    sx_sbuf_addf(out, ",\"event_timestamp\":\"%lld\",\"execution_arn\":", (long long)ms);
+    sx_sbuf_adds(out, ms < 0 ? ",\"event_timestamp\":\"-" : ",\"event_timestamp\":\"");
+    add_u64(out, ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms);
+    sx_sbuf_adds(out, "\",\"execution_arn\":");
     val_json_quote(out, x->arn ? x->arn : "", x->arn ? strlen(x->arn) : 0);
     sx_sbuf_adds(out, ",\"redrive_count\":\"0\"}");
     return SX_OK;
