@@ -268,8 +268,10 @@ status_line(tk_req_t *q, const char *p, size_t len)
     if (s == NULL)
         return;
     s++;
+    for (int i = 0; i < 3 && s < e && isdigit((unsigned char)*s); i++)
+        q->status = q->status * 10 + (*s++ - '0'); /* a status code has three digits */
     while (s < e && isdigit((unsigned char)*s))
-        q->status = q->status * 10 + (*s++ - '0');
+        s++;
     while (s < e && *s == ' ')
         s++;
     size_t rl = 0;
@@ -292,8 +294,8 @@ tk_req_header_line(tk_req_t *q, const char *p, size_t len)
         return len;
     }
     const char *colon = memchr(p, ':', len), *e = p + len;
-    if (colon == NULL || colon == p)
-        return len; /* the blank line ending the block, or junk */
+    if (colon == NULL || colon == p || memchr(p, '\0', len) != NULL)
+        return len; /* the blank line ending the block, or junk (libcurl refuses NULs too) */
     const char *v = colon + 1;
     while (v < e && (*v == ' ' || *v == '\t'))
         v++;
