@@ -113,6 +113,48 @@ test_http_values(void)
 }
 
 static void
+hline(tk_req_t *q, const char *line)
+{
+    CHECK_INT(tk_req_header_line(q, line, strlen(line)), strlen(line));
+}
+
+static void
+test_header_lines(void)
+{
+    tk_req_t *q = sx_calloc(1, sizeof(*q));
+    hline(q, "HTTP/1.1 100 Continue\r\n");
+    hline(q, "X-Early: 1\r\n");
+    hline(q, "\r\n");
+    hline(q, "HTTP/1.1 404 Not Found\r\n");
+    hline(q, "Content-Type:  application/json \r\n");
+    hline(q, "X-A: 1\r\n");
+    hline(q, "X-A: 2\r\n");
+    hline(q, ":junk\r\n");
+    hline(q, "junk\r\n");
+    CHECK_INT(tk_req_header_line(q, "X-Nul: a\0b\r\n", 11), 11); /* fuzz finding: ignored */
+    hline(q, "\r\n");
+    CHECK_INT(q->status, 404);
+    CHECK_STR(q->reason, "Not Found");
+    CHECK_INT(q->nhdrs, 3); /* the 100 block was dropped */
+    CHECK_STR(tk_req_hdr(q, "content-type"), "application/json");
+    CHECK(tk_req_hdr(q, "X-Early") == NULL && tk_req_hdr(q, "X-Nul") == NULL);
+    sx_arena_t *a = sx_arena_new(0);
+    CHECK_STR(val_json_str(a, tk_hdrs_val(a, q, true, true), NULL),
+              "{\"content-type\":[\"application/json\"],\"x-a\":[\"1\",\"2\"]}");
+    CHECK_STR(val_json_str(a, tk_hdrs_val(a, q, false, false), NULL),
+              "{\"Content-Type\":\"application/json\",\"X-A\":\"2\"}");
+    sx_arena_free(a);
+    /* fuzz finding: a long status must not overflow; three digits are the code */
+    hline(q, "HTTP/1. 77777777777777777777777777777777777777777OK\r\n");
+    CHECK_INT(q->status, 777);
+    hline(q, "HTTP/2 204\r\n");
+    CHECK_INT(q->status, 204);
+    CHECK_STR(q->reason, "");
+    CHECK_INT(q->nhdrs, 0);
+    tk_req_discard(q);
+}
+
+static void
 test_config(void)
 {
     tk_config_t c;
@@ -133,9 +175,13 @@ test_config(void)
     tk_config_fini(&c);
 }
 
-static const sx_test_t tests[] = {{"map", test_map},       {"form", test_form},
-                                  {"table", test_table},   {"http_values", test_http_values},
-                                  {"config", test_config}, {NULL, NULL}};
+static const sx_test_t tests[] = {{"map", test_map},
+                                  {"form", test_form},
+                                  {"table", test_table},
+                                  {"http_values", test_http_values},
+                                  {"header_lines", test_header_lines},
+                                  {"config", test_config},
+                                  {NULL, NULL}};
 
 int
 main(int argc, char **argv)
