@@ -173,9 +173,11 @@ static size_t
 keyset_index(keyset_t *ks, const char *prefix, const char *a, const char *b)
 {
     size_t start = ks->buf.len;
-    sx_sbuf_addf(&ks->buf, "%s%s%s", prefix, a, b);
+    sx_sbuf_adds(&ks->buf, prefix);
+    sx_sbuf_adds(&ks->buf, a);
+    sx_sbuf_adds(&ks->buf, b);
     sx_sbuf_addc(&ks->buf, '\0');
-    for (size_t i = 0; i < ks->n; i++) {
+    for (size_t i = ks->n; i-- > 0;) { /* newest first: batches rarely mix tenants */
         if (strcmp(ks->buf.p + ks->off[i], ks->buf.p + start) == 0) {
             ks->buf.len = start; /* drop the duplicate */
             return i;
@@ -185,24 +187,42 @@ keyset_index(keyset_t *ks, const char *prefix, const char *a, const char *b)
     return ks->n++;
 }
 
-/* Builds and sends the script call. Returns SX_OK or SX_AGAIN (not connected). */
+static void
+resp_argz(sx_sbuf_t *b, const char *s)
+{
+    rs_resp_arg(b, s, strlen(s));
+}
+
+static void
+resp_argu(sx_sbuf_t *b, uint64_t v)
+{
+    char num[24];
+    rs_resp_arg(b, num, rs_u64_fmt(v, num));
+}
+
+/* Number of RESP arguments of the call for batch b with nkeys usage keys. */
+static size_t
+batch_argc(const batch_t *b, size_t nkeys)
+{
+    size_t n = 9 + nkeys;
+    for (size_t i = 0; i < b->n; i++) {
+        const rs_event_t *ev = b->ev[i];
+        n += 2 + (ev->_kind == 'r' ? 2u : ev->_kind == 'd' ? 1u : 0u) + ev->_nargs;
+    }
+    return n;
+}
+
+/* Builds the script call straight into RESP (no hiredis formatting) and sends it. Returns
+ * SX_OK or SX_AGAIN (not connected). */
 static int
 batch_send(batch_t *b)
 {
     rs_consumer_t *c = b->c;
-    size_t nargs = 9 + 2 * b->n, k = 0; /* fixed part + up to two keys per entry */
-    const char **argv;
-    size_t *lens, *kidx;
-    char(*nums)[24];
+    sx_sbuf_t req = SX_SBUF_INIT;
     keyset_t ks = {SX_SBUF_INIT, NULL, 0};
+    size_t *kidx = sx_malloc((2 * b->n + 1) * sizeof(*kidx));
     int rc;
 
-    for (size_t i = 0; i < b->n; i++)
-        nargs += 4 + b->ev[i]->_nargs;
-    argv = sx_malloc(nargs * sizeof(*argv));
-    lens = sx_malloc(nargs * sizeof(*lens));
-    nums = sx_malloc((2 * b->n + 4) * sizeof(*nums));
-    kidx = sx_malloc((2 * b->n + 1) * sizeof(*kidx));
     ks.off = sx_malloc((2 * b->n + 1) * sizeof(*ks.off));
     /* usage keys of result entries (all-time and day bucket per tenant) -> KEYS[4..] */
     for (size_t i = 0; i < b->n; i++) {
@@ -212,48 +232,37 @@ batch_send(batch_t *b)
         kidx[2 * i] = keyset_index(&ks, c->k_usage, ev->tenant, "");
         kidx[2 * i + 1] = keyset_index(&ks, c->k_usage, ev->tenant, ev->_day);
     }
-#define ARG(p, l) (argv[k] = (p), lens[k] = (l), k++)
-#define ARGZ(p) ARG((p), strlen(p))
-    ARGZ(b->eval ? "EVAL" : "EVALSHA");
-    ARGZ(b->eval ? rs_commit_script() : rs_commit_sha());
-    snprintf(nums[0], sizeof(nums[0]), "%zu", 3 + ks.n);
-    ARGZ(nums[0]);
-    ARGZ(c->k_events);
-    ARGZ(c->k_results);
-    ARGZ(c->k_dead);
+    sx_sbuf_reserve(&req, 256 + b->n * 512);
+    rs_resp_head(&req, batch_argc(b, ks.n));
+    resp_argz(&req, b->eval ? "EVAL" : "EVALSHA");
+    resp_argz(&req, b->eval ? rs_commit_script() : rs_commit_sha());
+    resp_argu(&req, 3 + ks.n);
+    resp_argz(&req, c->k_events);
+    resp_argz(&req, c->k_results);
+    resp_argz(&req, c->k_dead);
     for (size_t t = 0; t < ks.n; t++)
-        ARGZ(ks.buf.p + ks.off[t]);
-    ARGZ(c->conf->group);
-    snprintf(nums[1], sizeof(nums[1]), "%lld", (long long)c->conf->results_maxlen);
-    ARGZ(nums[1]);
-    snprintf(nums[2], sizeof(nums[2]), "%lld", (long long)c->conf->dead_maxlen);
-    ARGZ(nums[2]);
+        resp_argz(&req, ks.buf.p + ks.off[t]);
+    resp_argz(&req, c->conf->group);
+    resp_argu(&req, (uint64_t)c->conf->results_maxlen);
+    resp_argu(&req, (uint64_t)c->conf->dead_maxlen);
     for (size_t i = 0; i < b->n; i++) {
         rs_event_t *ev = b->ev[i];
-        ARGZ(ev->id);
+        resp_argz(&req, ev->id);
         if (ev->_kind == 'r') {
-            ARGZ("r");
-            snprintf(nums[3 + 2 * i], sizeof(nums[0]), "%zu", 4 + kidx[2 * i]);
-            ARGZ(nums[3 + 2 * i]);
-            snprintf(nums[4 + 2 * i], sizeof(nums[0]), "%zu", 4 + kidx[2 * i + 1]);
-            ARGZ(nums[4 + 2 * i]);
+            rs_resp_arg(&req, "r", 1);
+            resp_argu(&req, 4 + kidx[2 * i]);
+            resp_argu(&req, 4 + kidx[2 * i + 1]);
         } else if (ev->_kind == 'd') {
-            ARGZ("d");
-            snprintf(nums[3 + 2 * i], sizeof(nums[0]), "%u", ev->_nargs / 2u);
-            ARGZ(nums[3 + 2 * i]);
+            rs_resp_arg(&req, "d", 1);
+            resp_argu(&req, ev->_nargs / 2u);
         } else {
-            ARGZ("a");
-            continue;
+            rs_resp_arg(&req, "a", 1);
         }
         for (size_t a = 0; a < ev->_nargs; a++)
-            ARG(ev->_buf.p + ev->_args[a][0], ev->_args[a][1]);
+            rs_resp_arg(&req, ev->_buf.p + ev->_args[a][0], ev->_args[a][1]);
     }
-#undef ARG
-#undef ARGZ
-    rc = rs_conn_argv(c->conn, 0, on_commit, b, (int)k, argv, lens);
-    sx_free(argv);
-    sx_free(lens);
-    sx_free(nums);
+    rc = rs_conn_formatted(c->conn, 0, on_commit, b, req.p, req.len);
+    sx_sbuf_fini(&req);
     sx_free(kidx);
     sx_free(ks.off);
     sx_sbuf_fini(&ks.buf);

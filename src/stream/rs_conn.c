@@ -253,20 +253,24 @@ rs_conn_free(rs_conn_t *c)
     sx_free(c);
 }
 
-int
-rs_conn_argv(rs_conn_t *c, int64_t timeout_ms, rs_reply_fn fn, void *ud, int argc,
-             const char **argv, const size_t *lens)
+/* A command record for fn/ud with its deadline; linked by cmd_link once hiredis took it. */
+static rs_cmd_t *
+cmd_new(rs_conn_t *c, int64_t timeout_ms, rs_reply_fn fn, void *ud)
 {
-    rs_cmd_t *cmd;
-    if (c->state != CONN_UP)
-        return SX_AGAIN;
-    cmd = sx_calloc(1, sizeof(*cmd));
+    rs_cmd_t *cmd = sx_calloc(1, sizeof(*cmd));
     cmd->conn = c;
     cmd->fn = fn;
     cmd->ud = ud;
     cmd->timeout_ns = ms_to_ns(timeout_ms > 0 ? timeout_ms : c->conf->cmd_timeout_ms);
     cmd->deadline_ns = sx_mono_ns() + cmd->timeout_ns;
-    if (redisAsyncCommandArgv(c->ac, on_reply, cmd, argc, argv, lens) != REDIS_OK) {
+    return cmd;
+}
+
+/* Appends cmd to the outstanding FIFO when hiredis accepted it (rc), else frees it. */
+static int
+cmd_link(rs_conn_t *c, rs_cmd_t *cmd, int rc)
+{
+    if (rc != REDIS_OK) {
         sx_free(cmd);
         return SX_AGAIN;
     }
@@ -280,6 +284,28 @@ rs_conn_argv(rs_conn_t *c, int64_t timeout_ms, rs_reply_fn fn, void *ud, int arg
 }
 
 int
+rs_conn_argv(rs_conn_t *c, int64_t timeout_ms, rs_reply_fn fn, void *ud, int argc,
+             const char **argv, const size_t *lens)
+{
+    rs_cmd_t *cmd;
+    if (c->state != CONN_UP)
+        return SX_AGAIN;
+    cmd = cmd_new(c, timeout_ms, fn, ud);
+    return cmd_link(c, cmd, redisAsyncCommandArgv(c->ac, on_reply, cmd, argc, argv, lens));
+}
+
+int
+rs_conn_formatted(rs_conn_t *c, int64_t timeout_ms, rs_reply_fn fn, void *ud, const char *resp,
+                  size_t len)
+{
+    rs_cmd_t *cmd;
+    if (c->state != CONN_UP)
+        return SX_AGAIN;
+    cmd = cmd_new(c, timeout_ms, fn, ud);
+    return cmd_link(c, cmd, redisAsyncFormattedCommand(c->ac, on_reply, cmd, resp, len));
+}
+
+int
 rs_conn_cmd(rs_conn_t *c, int64_t timeout_ms, rs_reply_fn fn, void *ud, const char *fmt, ...)
 {
     rs_cmd_t *cmd;
@@ -287,26 +313,55 @@ rs_conn_cmd(rs_conn_t *c, int64_t timeout_ms, rs_reply_fn fn, void *ud, const ch
     int rc;
     if (c->state != CONN_UP)
         return SX_AGAIN;
-    cmd = sx_calloc(1, sizeof(*cmd));
-    cmd->conn = c;
-    cmd->fn = fn;
-    cmd->ud = ud;
-    cmd->timeout_ns = ms_to_ns(timeout_ms > 0 ? timeout_ms : c->conf->cmd_timeout_ms);
-    cmd->deadline_ns = sx_mono_ns() + cmd->timeout_ns;
+    cmd = cmd_new(c, timeout_ms, fn, ud);
     va_start(ap, fmt);
     rc = redisvAsyncCommand(c->ac, on_reply, cmd, fmt, ap);
     va_end(ap);
-    if (rc != REDIS_OK) {
-        sx_free(cmd);
-        return SX_AGAIN;
-    }
-    cmd->prev = c->tail;
-    if (c->tail)
-        c->tail->next = cmd;
-    else
-        c->head = cmd;
-    c->tail = cmd;
-    return SX_OK;
+    return cmd_link(c, cmd, rc);
+}
+
+/* ---- RESP building ---- */
+
+/* Writes v in decimal at p; returns the length (at most 20). */
+size_t
+rs_u64_fmt(uint64_t v, char *p)
+{
+    char tmp[24];
+    size_t n = 0, i;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    for (i = 0; i < n; i++)
+        p[i] = tmp[n - 1 - i];
+    return n;
+}
+
+void
+rs_resp_head(sx_sbuf_t *b, size_t argc)
+{
+    char num[24];
+    sx_sbuf_addc(b, '*');
+    sx_sbuf_add(b, num, rs_u64_fmt(argc, num));
+    sx_sbuf_add(b, "\r\n", 2);
+}
+
+void
+rs_resp_arg(sx_sbuf_t *b, const char *p, size_t n)
+{
+    char num[24];
+    size_t k = rs_u64_fmt(n, num);
+    sx_sbuf_reserve(b, n + k + 5);
+    b->p[b->len++] = '$';
+    memcpy(b->p + b->len, num, k);
+    b->len += k;
+    b->p[b->len++] = '\r';
+    b->p[b->len++] = '\n';
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+    b->p[b->len++] = '\r';
+    b->p[b->len++] = '\n';
+    b->p[b->len] = '\0';
 }
 
 bool

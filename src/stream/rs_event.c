@@ -71,8 +71,14 @@ void
 rs_event_argi(rs_event_t *ev, int64_t v)
 {
     char num[24];
-    int n = snprintf(num, sizeof(num), "%lld", (long long)v);
-    rs_event_arg(ev, num, (size_t)n);
+    size_t n = 0;
+    if (v < 0) {
+        num[n++] = '-';
+        n += rs_u64_fmt((uint64_t)0 - (uint64_t)v, num + 1);
+    } else {
+        n = rs_u64_fmt((uint64_t)v, num);
+    }
+    rs_event_arg(ev, num, n);
 }
 
 static void

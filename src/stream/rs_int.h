@@ -6,6 +6,15 @@
 
 #include "stepx/stream.h"
 
+/* Sends a command already in RESP form (resp, len bytes). Same contract as rs_conn_argv. */
+int rs_conn_formatted(rs_conn_t *c, int64_t timeout_ms, rs_reply_fn fn, void *ud, const char *resp,
+                      size_t len);
+/* RESP building without printf: "*<argc>\r\n", then "$<n>\r\n<bytes>\r\n" per argument. */
+void rs_resp_head(sx_sbuf_t *b, size_t argc);
+void rs_resp_arg(sx_sbuf_t *b, const char *p, size_t n);
+/* Writes v in decimal at p (20 bytes at most, no NUL); returns the length. */
+size_t rs_u64_fmt(uint64_t v, char *p);
+
 /* Logs a formatted message through the sink set by rs_log_set. */
 void rs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -200,7 +200,7 @@ test_mute_server_timeouts(void)
     CHECK(rs_conn_connects(conn) >= 2);
     /* backoff: 20 ms doubling to 300 ms plus 100 ms per timeout bounds the attempts */
     CHECK(rs_conn_connects(conn) <= 10);
-    CHECK(took < 1500); /* the loop never blocked */
+    CHECK(took < 3000); /* the loop never blocked (generous for loaded machines) */
     CHECK_INT(rs_consumer_state(c), RS_ST_STARTING);
     rs_consumer_free(c);
     evconnlistener_free(l);

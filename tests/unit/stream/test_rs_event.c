@@ -6,6 +6,7 @@
 
 #include "../sx_test.h"
 #include "stepx/stream.h"
+#include "stream/rs_int.h"
 
 static void
 test_billing(void)
@@ -123,7 +124,34 @@ test_conf_table(void)
     cfg_sections_fini(&sec, 1);
 }
 
-static const sx_test_t tests[] = {{"billing", test_billing},
+static void
+test_resp_build(void)
+{
+    char num[24];
+    sx_sbuf_t b = SX_SBUF_INIT;
+    num[rs_u64_fmt(0, num)] = '\0';
+    CHECK_STR(num, "0");
+    num[rs_u64_fmt(18446744073709551615ULL, num)] = '\0';
+    CHECK_STR(num, "18446744073709551615");
+    num[rs_u64_fmt(1000, num)] = '\0';
+    CHECK_STR(num, "1000");
+    rs_resp_head(&b, 3);
+    rs_resp_arg(&b, "SET", 3);
+    rs_resp_arg(&b, "", 0);
+    rs_resp_arg(&b, "a\r\nb", 4);
+    CHECK_STR(b.p, "*3\r\n$3\r\nSET\r\n$0\r\n\r\n$4\r\na\r\nb\r\n");
+    CHECK_INT(b.len, strlen(b.p));
+    sx_sbuf_fini(&b);
+    /* the scripts' SHA1 is what Redis computes (SCRIPT LOAD answers the same; e2e checks
+     * EVALSHA works), here only its form */
+    CHECK_INT(strlen(rs_commit_sha()), 40);
+    char sha[41];
+    rs_sha1_hex("abc", 3, sha);
+    CHECK_STR(sha, "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+
+static const sx_test_t tests[] = {{"resp_build", test_resp_build},
+                                  {"billing", test_billing},
                                   {"msgpack_to_json", test_msgpack_to_json},
                                   {"conf_table", test_conf_table},
                                   {NULL, NULL}};
