@@ -282,7 +282,7 @@ def markdown(res):
     out = [f"Run {res.get('date', '?')} on {m.get('cpus', '?')} CPUs ({m.get('cpu_model', '?')}), "
            f"node {m.get('node', '?')}, commit {res.get('git', '?')}, {res.get('reps', '?')} "
            f"repetitions (median), load average {m.get('load_start', '?')} at start, "
-           f"{m.get('load_end', '?')} at end."]
+           f"{m.get('load_end', '?')} at end, stepx allocator {m.get('allocator', '?')}."]
     if res.get("engine"):
         out += ["", "**Engine** (aws-local-stepfunctions 3.0.0 as the peer; transitions = states "
                 "entered):", ""] + md_engine(res["engine"])

@@ -15,7 +15,7 @@
 # BENCH_COMMIT names the commit it was built from (default: this tree's HEAD).
 # BENCH_OUT=DIR writes the results there instead of bench/out.
 #
-# Steps: builds the release preset (Release, jemalloc, LTO) into build/; compiles
+# Steps: builds the release preset (Release, jemalloc) into build/; compiles
 # bench/bench_json.c with jansson into build/bin/bench_json_jansson (jansson is linked into
 # that one executable only, via pkg-config); installs the node peers (npm ci in bench/peers)
 # when missing; runs every benchmark, ours then the peer, per repetition; writes the raw
@@ -93,7 +93,7 @@ build_json_jansson() {
         return 0
     fi
     if pkg-config --exists jansson; then
-        # The static libraries are LTO objects in this preset: link with -flto too.
+        # -flto=auto: harmless without LTO, needed if the preset builds LTO objects again.
         # shellcheck disable=SC2046
         cc -std=c11 -O2 -flto=auto -DNDEBUG -D_GNU_SOURCE -DSX_HAVE_JANSSON -I"$root/include" \
             "$root/bench/bench_json.c" "$build/libsx_val.a" "$build/libsx_base.a" \
@@ -222,6 +222,8 @@ print(json.dumps({
     "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     "git": os.environ.get("BENCH_COMMIT") or sh("git", "-C", os.environ.get("ROOT", "."), "rev-parse", "--short", "HEAD"),
     "build": os.environ.get("BUILD"),
+    # The allocator the measured stepx really loads (an LTO build once dropped jemalloc).
+    "allocator": "jemalloc" if "jemalloc" in (sh("ldd", os.path.join(os.environ.get("BUILD", "."), "bin", "stepx")) or "") else "libc malloc",
     "reps": int(sys.argv[2]),
     "cpus": os.cpu_count(),
     "cpu_model": model,
