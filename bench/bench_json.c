@@ -92,8 +92,8 @@ big_order_add(sx_sbuf_t *b, unsigned i)
     for (unsigned k = 0; k < 1 + i % 4; k++)
         sx_sbuf_addf(b, "%s{\"sku\":\"SKU-%03u\",\"qty\":%u,\"price\":%u.%02u,\"gift\":null}",
                      k ? "," : "", (i + k) % 1000, 1 + k, 3 + (i * 7 + k) % 200, (i + k) % 100);
-    sx_sbuf_addf(b, "],\"tags\":[\"t%u\",\"line\\nbreak\",\"e%ue-3\"],\"total\":%.6g}", i % 10,
-                 i, (double)i * 1.37e-3 + 0.5);
+    sx_sbuf_addf(b, "],\"tags\":[\"t%u\",\"line\\nbreak\",\"e%ue-3\"],\"total\":%.6g}", i % 10, i,
+                 (double)i * 1.37e-3 + 0.5);
 }
 
 static void
@@ -195,7 +195,10 @@ doc_measure(const bench_doc_t *d, double ms, int rounds, bench_parse_fn other)
     qsort(ours, (size_t)rounds, sizeof(double), cmp_double);
     qsort(theirs, (size_t)rounds, sizeof(double), cmp_double);
     double a = ours[rounds / 2], b = theirs[rounds / 2];
-    printf("{\"name\":\"%s\",\"bytes\":%zu,", d->name, d->len);
+    sx_sbuf_t name = SX_SBUF_INIT;
+    val_json_quote(&name, d->name, strlen(d->name));
+    printf("{\"name\":%s,\"bytes\":%zu,", name.p, d->len);
+    sx_sbuf_fini(&name);
     print_side("stepx", a, d);
     putchar(',');
     print_side("jansson", b, d);

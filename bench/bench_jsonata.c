@@ -64,12 +64,12 @@ typedef struct bench_totals {
 
 /* One parsed suite line; every pointer lives in the case arena. */
 typedef struct bench_case {
-    const char *id;          /* "group/case001" */
-    const val_t *expr;       /* VAL_STR */
-    const val_t *input;      /* NULL when undefined_input */
-    const val_t *bindings;   /* object or NULL */
-    const val_t *expect;     /* the expected result, NULL for undefined */
-    int unordered;           /* compare top-level arrays as multisets */
+    const char *id;        /* "group/case001" */
+    const val_t *expr;     /* VAL_STR */
+    const val_t *input;    /* NULL when undefined_input */
+    const val_t *bindings; /* object or NULL */
+    const val_t *expect;   /* the expected result, NULL for undefined */
+    int unordered;         /* compare top-level arrays as multisets */
 } bench_case_t;
 
 /* ------------------------------------------------------------------ options */
@@ -230,8 +230,8 @@ drop(const bench_opts_t *o, const bench_case_t *c, const char *why, const jna_er
 
 /* Evaluates e once in a fresh arena; returns SX_OK when it matched the expectation. */
 static int
-case_probe(const bench_opts_t *o, bench_totals_t *t, const bench_case_t *c,
-           const jna_expr_t *e, const jna_opts_t *jo)
+case_probe(const bench_opts_t *o, bench_totals_t *t, const bench_case_t *c, const jna_expr_t *e,
+           const jna_opts_t *jo)
 {
     sx_arena_t *a = sx_arena_new(0);
     const val_t *out = NULL;
@@ -255,8 +255,8 @@ out_free_arena:
 
 /* The timed loop of one case; records its figures in t. */
 static void
-case_time(const bench_opts_t *o, bench_totals_t *t, const bench_case_t *c,
-          const jna_expr_t *e, const jna_opts_t *jo)
+case_time(const bench_opts_t *o, bench_totals_t *t, const bench_case_t *c, const jna_expr_t *e,
+          const jna_opts_t *jo)
 {
     double budget = o->max_ms * 1e6, ns = 0;
     long n = 0;
@@ -278,9 +278,14 @@ case_time(const bench_opts_t *o, bench_totals_t *t, const bench_case_t *c,
     t->eval_ns += ns;
     t->one_pass_ns += per;
     t->log_rate_sum += log(1e9 / per);
-    if (t->per_case != NULL)
-        fprintf(t->per_case, "{\"id\":\"%s\",\"evals\":%ld,\"ns_per_eval\":%.1f,"
-                "\"evals_per_s\":%.1f}\n", c->id, n, per, 1e9 / per);
+    if (t->per_case != NULL) {
+        sx_sbuf_t id = SX_SBUF_INIT;
+        val_json_quote(&id, c->id, strlen(c->id));
+        fprintf(t->per_case,
+                "{\"id\":%s,\"evals\":%ld,\"ns_per_eval\":%.1f,\"evals_per_s\":%.1f}\n", id.p, n,
+                per, 1e9 / per);
+        sx_sbuf_fini(&id);
+    }
 }
 
 /* Runs one suite line: select, compile, probe, time. */
@@ -292,8 +297,7 @@ case_run(const bench_opts_t *o, bench_totals_t *t, const char *text, size_t len)
     const jna_expr_t *e;
     bench_case_t c;
     jna_error_t err = {0};
-    if (val_json_parse(ca, text, len, &line, NULL) != SX_OK ||
-        case_select(o, t, line, &c) != SX_OK)
+    if (val_json_parse(ca, text, len, &line, NULL) != SX_OK || case_select(o, t, line, &c) != SX_OK)
         goto out_free_arena;
     t->selected++;
     jna_opts_t jo = {.bindings = c.bindings};
