@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # bench.sh: stepx against its peers, side by side, in one run (docs/benchmarks.md).
 #
-#   scripts/bench.sh [--reps N] [--quick] [--no-build] [--only LIST] [--update-docs]
+#   scripts/bench.sh [--reps N] [--quick] [--no-build] [--head] [--only LIST] [--update-docs]
 #
 #   --reps N       repetitions of each measurement (default 3); the report takes medians,
 #                  and each ratio is formed within a repetition (ours and the peer back to
 #                  back) before the median is taken.
 #   --quick        1 repetition, smaller counts: a smoke run of a few tens of seconds.
 #   --no-build     use the binaries already in build/.
+#   --head         build the committed HEAD (a `git archive` copy under bench/out/head/) instead
+#                  of the work tree, so that others' uncommitted edits neither break nor
+#                  colour the figures; the commit is recorded with them.
 #   --only LIST    comma-separated subset of engine,park,jsonata,json (default: all).
 #   --update-docs  also rewrite the figures section of docs/benchmarks.md.
 #
@@ -39,15 +42,17 @@ quick=0
 do_build=1
 only="engine,park,jsonata,json"
 update_docs=0
+head=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --reps) reps="$2"; shift 2 ;;
         --quick) quick=1; reps=1; shift ;;
         --no-build) do_build=0; shift ;;
+        --head) head=1; shift ;;
         --only) only="$2"; shift 2 ;;
         --update-docs) update_docs=1; shift ;;
-        *) echo "usage: scripts/bench.sh [--reps N] [--quick] [--no-build] [--only LIST]" \
-                "[--update-docs]" >&2; exit 2 ;;
+        *) echo "usage: scripts/bench.sh [--reps N] [--quick] [--no-build] [--head]" \
+                "[--only LIST] [--update-docs]" >&2; exit 2 ;;
     esac
 done
 
@@ -80,8 +85,20 @@ if [ "$quick" = 1 ]; then
 fi
 
 build_all() {
-    log "building the release preset into build/"
-    (cd "$root" && cmake --preset release >/dev/null)
+    local src="$root"
+    if [ "$head" = 1 ]; then
+        src="$out/head"
+        BENCH_COMMIT="$(git -C "$root" rev-parse --short HEAD)"
+        export BENCH_COMMIT
+        log "building HEAD ($BENCH_COMMIT) from a git archive in $src"
+        rm -rf "$src"
+        mkdir -p "$src"
+        git -C "$root" archive HEAD | tar -x -C "$src"
+        build="$src/build"
+    else
+        log "building the release preset into build/"
+    fi
+    (cd "$src" && cmake --preset release >/dev/null)
     cmake --build "$build" -j2 --target stepx bench_jsonata bench_json >/dev/null
 }
 
