@@ -146,6 +146,8 @@ bool wk_worker_join_free(wk_worker_t *w);
 struct wk_server {
     const wk_conf_t *wc;         /* borrowed */
     const rs_conf_t *rc;         /* borrowed */
+    rs_conf_t rc_workers;        /* rc with max_inflight capped at max_executions (strings
+                                    borrowed from rc): a read never exceeds the cap */
     const tk_config_t *tc;       /* borrowed */
     const log_conf_t *lc;        /* borrowed (NULL = no execution logging) */
     int nworkers;                /* threads */

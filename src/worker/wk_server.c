@@ -353,6 +353,9 @@ wk_server_new(const wk_conf_t *wc, const rs_conf_t *rc, const tk_config_t *tc,
     wk_server_t *s = sx_calloc(1, sizeof(*s));
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     s->wc = wc, s->rc = rc, s->tc = tc, s->lc = lc;
+    s->rc_workers = *rc;
+    if (s->rc_workers.max_inflight > wc->max_executions)
+        s->rc_workers.max_inflight = wc->max_executions;
     s->started_ms = sx_wall_ms();
     s->nworkers = wc->workers > 0 ? (int)wc->workers : (int)(cores > 0 ? cores : 1);
     atomic_init(&s->lag, -1);

@@ -482,7 +482,7 @@ wk_worker_new(wk_server_t *srv, int index, wk_table_t *table, char *err, size_t 
         wk_worker_join_free(w);
         return NULL;
     }
-    w->cons = rs_consumer_new(w->base, srv->rc, index, on_event, on_committed, w);
+    w->cons = rs_consumer_new(w->base, &srv->rc_workers, index, on_event, on_committed, w);
     return w;
 }
 
