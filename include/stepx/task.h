@@ -109,8 +109,8 @@ void tk_resource_stats(const ex_resource_t *r, tk_stats_t *out);
 
 /* A small driver that runs a scheduler on a libevent loop (tests and tools; stepxd has its
  * own worker loop): alternates sch_run_once with event_base_loop until done(ud) returns true
- * or limit_ms passes. While the scheduler has timers it wakes every tick_ms (sched.h exposes
- * no next deadline). Returns SX_OK when done, SX_AGAIN on the limit. */
+ * or limit_ms passes. It sleeps until I/O or the scheduler's next deadline, at most tick_ms
+ * at a time (a safety net; 0 = 1000 ms). Returns SX_OK when done, SX_AGAIN on the limit. */
 int tk_loop_run(struct event_base *base, sch_t *sch, bool (*done)(void *ud), void *ud,
                 int64_t limit_ms, int64_t tick_ms);
 

@@ -5,8 +5,8 @@
  *   loop: sch_run_once            (runs posted executions and due timers)
  *         done?  -> return SX_OK
  *         ran something -> poll libevent without blocking, again
- *         else  -> block in libevent until I/O or a wake timer: tick_ms while the
- *                  scheduler holds timers (it exposes no next deadline), else the limit
+ *         else  -> block in libevent until I/O or a wake timer at the scheduler's next
+ *                  deadline (sch_next_deadline), capped by tick_ms and by the limit
  *
  * Completions from libevent callbacks only post executions, so the next sch_run_once runs
  * them; nothing here blocks outside event_base_loop.
@@ -37,7 +37,7 @@ tk_loop_run(struct event_base *base, sch_t *sch, bool (*done)(void *ud), void *u
     int64_t end = mono_ms() + limit_ms;
     int rc = SX_AGAIN;
     if (tick_ms <= 0)
-        tick_ms = 1;
+        tick_ms = 1000;
     for (;;) {
         uint64_t ran = sch_run_once(sch);
         if (done(ud)) {
@@ -47,12 +47,16 @@ tk_loop_run(struct event_base *base, sch_t *sch, bool (*done)(void *ud), void *u
         int64_t now = mono_ms();
         if (now >= end)
             break;
-        if (ran > 0) {
+        if (ran > 0 || sch_runnable(sch)) {
             event_base_loop(base, EVLOOP_NONBLOCK);
             continue;
         }
-        int64_t wait = end - now;
-        if (!sch_idle(sch) && wait > tick_ms)
+        int64_t wait = end - now, next = sch_next_deadline(sch);
+        if (next != INT64_MAX) {
+            int64_t due = next - sch_now_ms(sch);
+            wait = due < 0 ? 0 : (due < wait ? due : wait);
+        }
+        if (wait > tick_ms)
             wait = tick_ms;
         struct timeval tv = {(time_t)(wait / 1000), (suseconds_t)((wait % 1000) * 1000)};
         evtimer_add(wake, &tv);

@@ -116,7 +116,7 @@ static inline int
 te_run(te_env_t *e, ex_exec_t **xs, int n, int64_t limit_ms)
 {
     te_wait_t w = {xs, n};
-    return tk_loop_run(e->base, e->sch, te_all_done, &w, limit_ms, 2);
+    return tk_loop_run(e->base, e->sch, te_all_done, &w, limit_ms, 0);
 }
 
 static inline bool
@@ -130,7 +130,7 @@ te_never(void *ud)
 static inline void
 te_spin(te_env_t *e, int64_t ms)
 {
-    tk_loop_run(e->base, e->sch, te_never, NULL, ms, 2);
+    tk_loop_run(e->base, e->sch, te_never, NULL, ms, 0);
 }
 
 /* Compiles def (printf format), runs it once on input, returns the finished execution
