@@ -52,10 +52,10 @@ typedef enum log_level {
 #define LOG_ARN_MAX 256
 
 typedef struct log_config {
-    log_level_t level;                 /* logging level */
-    bool include_data;                 /* includeExecutionData */
-    char group_arn[LOG_ARN_MAX + 1];   /* destination logGroupArn ("" = none) */
-    char group_name[LOG_ARN_MAX + 1];  /* log group name taken from group_arn ("" = none) */
+    log_level_t level;                /* logging level */
+    bool include_data;                /* includeExecutionData */
+    char group_arn[LOG_ARN_MAX + 1];  /* destination logGroupArn ("" = none) */
+    char group_name[LOG_ARN_MAX + 1]; /* log group name taken from group_arn ("" = none) */
 } log_config_t;
 
 /* Error names a bad loggingConfiguration yields (the API's error types). */
@@ -124,8 +124,8 @@ typedef struct log_exec {
  * seconds (AWS JSON). Returns SX_OK, SX_DECLINED when c's level does not log this type
  * (nothing appended), or SX_ERR when ev is not a history event (no type, id or timestamp;
  * out is restored to its length on entry). */
-int log_event_format(sx_sbuf_t *out, const log_config_t *c, const log_exec_t *x,
-                     const val_t *ev, size_t payload_max);
+int log_event_format(sx_sbuf_t *out, const log_config_t *c, const log_exec_t *x, const val_t *ev,
+                     size_t payload_max);
 
 /* Writes the log group name into buf (LOG_NAME_MAX + 1 bytes): the name in c's destination
  * ARN, or "/aws/vendedlogs/states/<machine>-Logs" (the console's default) when c has none.
@@ -184,10 +184,10 @@ void log_sink_free(log_sink_t *s);
  * Nothing is retried: like CloudWatch delivery, logging is best effort and never holds up
  * an execution. Returns SX_OK when at least one XADD was sent (done is called later, once),
  * SX_DECLINED when there is nothing to log (level OFF, no event included, every included
- * event malformed, or history not an array), or SX_AGAIN when the connection is down (nothing sent; counted as unsent). done
- * is not called unless SX_OK is returned. */
-int log_sink_write(log_sink_t *s, const log_config_t *c, const log_exec_t *x,
-                   const val_t *history, log_done_fn done, void *ud);
+ * event malformed, or history not an array), or SX_AGAIN when the connection is down (nothing sent;
+ * counted as unsent). done is not called unless SX_OK is returned. */
+int log_sink_write(log_sink_t *s, const log_config_t *c, const log_exec_t *x, const val_t *history,
+                   log_done_fn done, void *ud);
 
 /* Copies the sink's counters into out. */
 void log_sink_stats(const log_sink_t *s, log_stats_t *out);

@@ -26,7 +26,8 @@ const char LOG_E_VALIDATION[] = "ValidationException";
 const char LOG_E_SERIALIZATION[] = "SerializationException";
 
 #define MSG_ONE_DEST "Invalid Logging Configuration: Must specify exactly one Log Destination."
-#define MSG_ARN_END "Invalid Logging Configuration: The CloudWatch Logs Resource ARN must end with ':*'."
+#define MSG_ARN_END                                                                                \
+    "Invalid Logging Configuration: The CloudWatch Logs Resource ARN must end with ':*'."
 #define MSG_ARN_FORM                                                                               \
     "Invalid Logging Configuration: The CloudWatch Logs Resource ARN '%s' is not a log group ARN."
 #define MSG_ENUM                                                                                   \
@@ -72,12 +73,24 @@ static const char *const fatal_types[] = {
 
 /* Sorted by strcmp. express.md section 2, ERROR list minus the FATAL ones. */
 static const char *const error_types[] = {
-    "FailStateEntered",     "LambdaFunctionFailed",  "LambdaFunctionScheduleFailed",
-    "LambdaFunctionStartFailed", "LambdaFunctionTimedOut", "MapIterationAborted",
-    "MapIterationFailed",   "MapRunAborted",         "MapRunFailed",
-    "MapStateAborted",      "MapStateFailed",        "ParallelStateAborted",
-    "ParallelStateFailed",  "TaskFailed",            "TaskStartFailed",
-    "TaskStateAborted",     "TaskSubmitFailed",      "TaskTimedOut",
+    "FailStateEntered",
+    "LambdaFunctionFailed",
+    "LambdaFunctionScheduleFailed",
+    "LambdaFunctionStartFailed",
+    "LambdaFunctionTimedOut",
+    "MapIterationAborted",
+    "MapIterationFailed",
+    "MapRunAborted",
+    "MapRunFailed",
+    "MapStateAborted",
+    "MapStateFailed",
+    "ParallelStateAborted",
+    "ParallelStateFailed",
+    "TaskFailed",
+    "TaskStartFailed",
+    "TaskStateAborted",
+    "TaskSubmitFailed",
+    "TaskTimedOut",
     "WaitStateAborted",
 };
 

@@ -30,14 +30,14 @@
 
 /* The two payload members and their *Details companions. */
 typedef struct payload {
-    const char *key;     /* "input" / "output" */
-    const char *dkey;    /* "inputDetails" / "outputDetails" */
-    const char *text;    /* payload text (borrowed from the event, or enc.p) */
-    size_t keep;         /* bytes printed */
-    bool present;        /* the event has this payload */
-    bool has_details;    /* the event has the *Details member */
-    bool truncated;      /* keep < full length */
-    sx_sbuf_t enc;       /* JSON encoding of a non-string payload */
+    const char *key;  /* "input" / "output" */
+    const char *dkey; /* "inputDetails" / "outputDetails" */
+    const char *text; /* payload text (borrowed from the event, or enc.p) */
+    size_t keep;      /* bytes printed */
+    bool present;     /* the event has this payload */
+    bool has_details; /* the event has the *Details member */
+    bool truncated;   /* keep < full length */
+    sx_sbuf_t enc;    /* JSON encoding of a non-string payload */
 } payload_t;
 
 enum { P_INPUT = 0, P_OUTPUT = 1, P_N = 2 };
@@ -151,7 +151,7 @@ print_details(sx_sbuf_t *out, const val_t *details, const payload_t *p, bool inc
                 sx_sbuf_addc(out, ',');
                 val_json_quote(out, p[slot].dkey, strlen(p[slot].dkey));
                 sx_sbuf_adds(out, p[slot].truncated ? ":{\"truncated\":true}"
-                                                     : ":{\"truncated\":false}");
+                                                    : ":{\"truncated\":false}");
             }
         }
     }
@@ -167,8 +167,7 @@ event_details(const val_t *ev)
     for (uint32_t i = 0; i < val_len(ev); i++) {
         const val_member_t *m = val_obj_at(ev, i);
         size_t n = val_len(m->key);
-        if (n > sl && memcmp(val_str_get(m->key) + n - sl, sfx, sl) == 0 &&
-            val_is(m->val, VAL_OBJ))
+        if (n > sl && memcmp(val_str_get(m->key) + n - sl, sfx, sl) == 0 && val_is(m->val, VAL_OBJ))
             return m->val;
     }
     return NULL;

@@ -138,9 +138,9 @@ on_xadd(rs_conn_t *c, struct redisReply *r, void *ud)
 static void
 xadd_init(xadd_ctx_t *a, const log_sink_t *s, const log_config_t *c, const log_exec_t *x)
 {
-    static const char *const fixed[] = {"XADD", NULL, "MAXLEN", "~", NULL, "*", "group", NULL,
-                                        "stream", NULL, "machine", NULL, "execution", NULL,
-                                        "message"};
+    static const char *const fixed[] = {"XADD",    NULL,    "MAXLEN",    "~",      NULL,
+                                        "*",       "group", NULL,        "stream", NULL,
+                                        "machine", NULL,    "execution", NULL,     "message"};
     for (size_t i = 0; i < SX_ARRAY_LEN(fixed); i++)
         a->argv[i] = fixed[i];
     snprintf(a->maxlen, sizeof(a->maxlen), "%lld", (long long)s->conf->maxlen);
@@ -179,8 +179,7 @@ send_events(log_sink_t *s, log_batch_t *b, const log_config_t *c, const log_exec
     for (uint32_t i = 0; i < val_len(history); i++) {
         int rc;
         sx_sbuf_reset(&s->msg);
-        rc = log_event_format(&s->msg, c, x, val_arr_at(history, i),
-                              (size_t)s->conf->payload_max);
+        rc = log_event_format(&s->msg, c, x, val_arr_at(history, i), (size_t)s->conf->payload_max);
         if (rc == SX_DECLINED)
             continue;
         if (rc != SX_OK) {

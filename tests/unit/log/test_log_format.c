@@ -78,32 +78,38 @@ test_field_formats(void)
 {
     log_config_t c = cfg(LOG_LEVEL_ALL, true);
     /* AWS JSON timestamps are epoch seconds with a fraction; ids may be strings */
-    CHECK_STR(fmt(&c, "{\"id\":\"1\",\"previousEventId\":\"0\",\"timestamp\":1718040000.123,"
-                      "\"type\":\"ParallelStateStarted\"}",
+    CHECK_STR(fmt(&c,
+                  "{\"id\":\"1\",\"previousEventId\":\"0\",\"timestamp\":1718040000.123,"
+                  "\"type\":\"ParallelStateStarted\"}",
                   0),
               "{\"id\":\"1\",\"type\":\"ParallelStateStarted\",\"details\":{},"
               "\"previous_event_id\":\"0\",\"event_timestamp\":\"1718040000123\"," TAIL);
     /* no previousEventId: "0"; numeric offsets in ISO timestamps; an epoch-ms number */
-    CHECK_STR(fmt(&c, "{\"id\":12,\"timestamp\":\"2024-06-10T19:20:00.5+02:00\","
-                      "\"type\":\"X\"}",
+    CHECK_STR(fmt(&c,
+                  "{\"id\":12,\"timestamp\":\"2024-06-10T19:20:00.5+02:00\","
+                  "\"type\":\"X\"}",
                   0),
               "{\"id\":\"12\",\"type\":\"X\",\"details\":{},\"previous_event_id\":\"0\","
               "\"event_timestamp\":\"1718040000500\"," TAIL);
-    CHECK_STR(fmt(&c, "{\"id\":2,\"previousEventId\":null,\"timestamp\":1718040000999,"
-                      "\"type\":\"X\"}",
+    CHECK_STR(fmt(&c,
+                  "{\"id\":2,\"previousEventId\":null,\"timestamp\":1718040000999,"
+                  "\"type\":\"X\"}",
                   0),
               "{\"id\":\"2\",\"type\":\"X\",\"details\":{},\"previous_event_id\":\"0\","
               "\"event_timestamp\":\"1718040000999\"," TAIL);
     /* details other than payloads are printed as they are (numbers stay numbers) */
-    CHECK_STR(fmt(&c, "{\"id\":5,\"previousEventId\":4,\"timestamp\":\"2024-06-10T17:20:00Z\","
-                      "\"type\":\"MapIterationStarted\",\"mapIterationStartedEventDetails\":"
-                      "{\"name\":\"M\",\"index\":0}}",
-                  0),
-              "{\"id\":\"5\",\"type\":\"MapIterationStarted\",\"details\":{\"name\":\"M\","
-              "\"index\":0},\"previous_event_id\":\"4\",\"event_timestamp\":\"1718040000000\"," TAIL);
+    CHECK_STR(
+        fmt(&c,
+            "{\"id\":5,\"previousEventId\":4,\"timestamp\":\"2024-06-10T17:20:00Z\","
+            "\"type\":\"MapIterationStarted\",\"mapIterationStartedEventDetails\":"
+            "{\"name\":\"M\",\"index\":0}}",
+            0),
+        "{\"id\":\"5\",\"type\":\"MapIterationStarted\",\"details\":{\"name\":\"M\","
+        "\"index\":0},\"previous_event_id\":\"4\",\"event_timestamp\":\"1718040000000\"," TAIL);
     /* the type string is escaped; a non-object *EventDetails is not the details */
-    CHECK_STR(fmt(&c, "{\"id\":1,\"timestamp\":\"2024-06-10T17:20:00Z\",\"type\":\"A\\\"B\","
-                      "\"aEventDetails\":5}",
+    CHECK_STR(fmt(&c,
+                  "{\"id\":1,\"timestamp\":\"2024-06-10T17:20:00Z\",\"type\":\"A\\\"B\","
+                  "\"aEventDetails\":5}",
                   0),
               "{\"id\":\"1\",\"type\":\"A\\\"B\",\"details\":{},\"previous_event_id\":\"0\","
               "\"event_timestamp\":\"1718040000000\"," TAIL);
@@ -113,26 +119,29 @@ static void
 test_execution_events(void)
 {
     log_config_t c = cfg(LOG_LEVEL_ALL, true);
-    CHECK_STR(fmt(&c, "{\"id\":1,\"previousEventId\":0,\"timestamp\":\"2024-06-10T17:20:00.123Z\","
-                      "\"type\":\"ExecutionStarted\",\"executionStartedEventDetails\":{\"input\":"
-                      "\"{}\",\"inputDetails\":{\"truncated\":false},\"roleArn\":\"arn:r\"}}",
+    CHECK_STR(fmt(&c,
+                  "{\"id\":1,\"previousEventId\":0,\"timestamp\":\"2024-06-10T17:20:00.123Z\","
+                  "\"type\":\"ExecutionStarted\",\"executionStartedEventDetails\":{\"input\":"
+                  "\"{}\",\"inputDetails\":{\"truncated\":false},\"roleArn\":\"arn:r\"}}",
                   0),
               "{\"id\":\"1\",\"type\":\"ExecutionStarted\",\"details\":{\"input\":\"{}\","
               "\"inputDetails\":{\"truncated\":false},\"roleArn\":\"arn:r\"},"
               "\"previous_event_id\":\"0\",\"event_timestamp\":\"1718040000123\"," TAIL);
     /* stripped: input and inputDetails go, roleArn stays */
     c.include_data = false;
-    CHECK_STR(fmt(&c, "{\"id\":1,\"previousEventId\":0,\"timestamp\":\"2024-06-10T17:20:00.123Z\","
-                      "\"type\":\"ExecutionStarted\",\"executionStartedEventDetails\":{\"input\":"
-                      "\"{}\",\"inputDetails\":{\"truncated\":false},\"roleArn\":\"arn:r\"}}",
+    CHECK_STR(fmt(&c,
+                  "{\"id\":1,\"previousEventId\":0,\"timestamp\":\"2024-06-10T17:20:00.123Z\","
+                  "\"type\":\"ExecutionStarted\",\"executionStartedEventDetails\":{\"input\":"
+                  "\"{}\",\"inputDetails\":{\"truncated\":false},\"roleArn\":\"arn:r\"}}",
                   0),
               "{\"id\":\"1\",\"type\":\"ExecutionStarted\",\"details\":{\"roleArn\":\"arn:r\"},"
               "\"previous_event_id\":\"0\",\"event_timestamp\":\"1718040000123\"," TAIL);
     /* failures keep error and cause at every level that logs them */
     c.level = LOG_LEVEL_FATAL;
-    CHECK_STR(fmt(&c, "{\"id\":4,\"previousEventId\":3,\"timestamp\":\"2024-06-10T17:20:01Z\","
-                      "\"type\":\"ExecutionFailed\",\"executionFailedEventDetails\":{\"error\":"
-                      "\"E\",\"cause\":\"why \\\"\\n\"}}",
+    CHECK_STR(fmt(&c,
+                  "{\"id\":4,\"previousEventId\":3,\"timestamp\":\"2024-06-10T17:20:01Z\","
+                  "\"type\":\"ExecutionFailed\",\"executionFailedEventDetails\":{\"error\":"
+                  "\"E\",\"cause\":\"why \\\"\\n\"}}",
                   0),
               "{\"id\":\"4\",\"type\":\"ExecutionFailed\",\"details\":{\"error\":\"E\","
               "\"cause\":\"why \\\"\\n\"},\"previous_event_id\":\"3\","
@@ -155,16 +164,18 @@ test_strip(void)
     CHECK_STR(fmt(&c, EV_OUT("\"[1,2]\"", ",\"outputDetails\":{\"truncated\":false}"), 0),
               MSG_OUT(""));
     /* a *Details member without its payload goes too */
-    CHECK_STR(fmt(&c, "{\"id\":2,\"previousEventId\":1,\"timestamp\":\"2024-06-10T17:20:00Z\","
-                      "\"type\":\"PassStateEntered\",\"stateEnteredEventDetails\":{"
-                      "\"inputDetails\":{\"truncated\":false},\"name\":\"P\"}}",
+    CHECK_STR(fmt(&c,
+                  "{\"id\":2,\"previousEventId\":1,\"timestamp\":\"2024-06-10T17:20:00Z\","
+                  "\"type\":\"PassStateEntered\",\"stateEnteredEventDetails\":{"
+                  "\"inputDetails\":{\"truncated\":false},\"name\":\"P\"}}",
                   0),
               "{\"id\":\"2\",\"type\":\"PassStateEntered\",\"details\":{\"name\":\"P\"},"
               "\"previous_event_id\":\"1\",\"event_timestamp\":\"1718040000000\"," TAIL);
     /* only the four members go: other data-bearing members stay (spec lists exactly four) */
-    CHECK_STR(fmt(&c, "{\"id\":2,\"previousEventId\":1,\"timestamp\":\"2024-06-10T17:20:00Z\","
-                      "\"type\":\"TaskScheduled\",\"taskScheduledEventDetails\":{"
-                      "\"resource\":\"invoke\",\"parameters\":\"{}\"}}",
+    CHECK_STR(fmt(&c,
+                  "{\"id\":2,\"previousEventId\":1,\"timestamp\":\"2024-06-10T17:20:00Z\","
+                  "\"type\":\"TaskScheduled\",\"taskScheduledEventDetails\":{"
+                  "\"resource\":\"invoke\",\"parameters\":\"{}\"}}",
                   0),
               "{\"id\":\"2\",\"type\":\"TaskScheduled\",\"details\":{\"resource\":\"invoke\","
               "\"parameters\":\"{}\"},\"previous_event_id\":\"1\",\"event_timestamp\":"
@@ -183,14 +194,15 @@ test_payload_forms(void)
               MSG_OUT(",\"output\":\"{\\\"a\\\":[1,\\\"x\\\"]}\",\"outputDetails\":{"
                       "\"truncated\":false}"));
     /* *Details keeps its other members, truncated is rewritten */
-    CHECK_STR(fmt(&c, EV_OUT("\"1\"", ",\"outputDetails\":{\"truncated\":true,\"included\":true}"),
-                  0),
-              MSG_OUT(",\"output\":\"1\",\"outputDetails\":{\"included\":true,\"truncated\":"
-                      "false}"));
+    CHECK_STR(
+        fmt(&c, EV_OUT("\"1\"", ",\"outputDetails\":{\"truncated\":true,\"included\":true}"), 0),
+        MSG_OUT(",\"output\":\"1\",\"outputDetails\":{\"included\":true,\"truncated\":"
+                "false}"));
     /* *Details before its payload still gets the payload's flag */
-    CHECK_STR(fmt(&c, "{\"id\":3,\"previousEventId\":2,\"timestamp\":\"2024-06-10T17:20:00.123Z\","
-                      "\"type\":\"TaskSucceeded\",\"taskSucceededEventDetails\":{\"outputDetails\":"
-                      "{\"truncated\":false},\"output\":\"abcdef\"}}",
+    CHECK_STR(fmt(&c,
+                  "{\"id\":3,\"previousEventId\":2,\"timestamp\":\"2024-06-10T17:20:00.123Z\","
+                  "\"type\":\"TaskSucceeded\",\"taskSucceededEventDetails\":{\"outputDetails\":"
+                  "{\"truncated\":false},\"output\":\"abcdef\"}}",
                   4),
               "{\"id\":\"3\",\"type\":\"TaskSucceeded\",\"details\":{\"outputDetails\":{"
               "\"truncated\":true},\"output\":\"abcd\"},\"previous_event_id\":\"2\","
@@ -220,12 +232,14 @@ test_truncation(void)
     CHECK_STR(fmt(&c, EV_OUT("{\"k\":\"vvvv\"}", ""), 6),
               MSG_OUT(",\"output\":\"{\\\"k\\\":\\\"\",\"outputDetails\":{\"truncated\":true}"));
     /* two payloads share one budget, in member order */
-    CHECK_STR(fmt(&c, "{\"id\":1,\"timestamp\":\"2024-06-10T17:20:00Z\",\"type\":\"T\",\"tEventDetails\":"
-                      "{\"input\":\"aaaa\",\"output\":\"bbbb\"}}",
-                  6),
-              "{\"id\":\"1\",\"type\":\"T\",\"details\":{\"input\":\"aaaa\",\"inputDetails\":{"
-              "\"truncated\":false},\"output\":\"bb\",\"outputDetails\":{\"truncated\":true}},"
-              "\"previous_event_id\":\"0\",\"event_timestamp\":\"1718040000000\"," TAIL);
+    CHECK_STR(
+        fmt(&c,
+            "{\"id\":1,\"timestamp\":\"2024-06-10T17:20:00Z\",\"type\":\"T\",\"tEventDetails\":"
+            "{\"input\":\"aaaa\",\"output\":\"bbbb\"}}",
+            6),
+        "{\"id\":\"1\",\"type\":\"T\",\"details\":{\"input\":\"aaaa\",\"inputDetails\":{"
+        "\"truncated\":false},\"output\":\"bb\",\"outputDetails\":{\"truncated\":true}},"
+        "\"previous_event_id\":\"0\",\"event_timestamp\":\"1718040000000\"," TAIL);
 }
 
 static void
@@ -285,8 +299,9 @@ test_levels_and_errors(void)
               "<-1:0>");
     CHECK_STR(fmt(&c, "{\"id\":1,\"timestamp\":\"yesterday\",\"type\":\"X\"}", 0), "<-1:0>");
     CHECK_STR(fmt(&c, "{\"id\":1,\"type\":\"X\"}", 0), "<-1:0>");
-    CHECK_STR(fmt(&c, "{\"id\":1,\"previousEventId\":\"x\",\"timestamp\":\"2024-06-10T17:20:00Z\","
-                      "\"type\":\"X\"}",
+    CHECK_STR(fmt(&c,
+                  "{\"id\":1,\"previousEventId\":\"x\",\"timestamp\":\"2024-06-10T17:20:00Z\","
+                  "\"type\":\"X\"}",
                   0),
               "<-1:0>");
 }
@@ -301,10 +316,10 @@ test_appends_and_restores(void)
     CHECK_INT(log_event_format(&b, &c, &X, J("{\"id\":1,\"type\":\"X\",\"timestamp\":\"zz\"}"), 0),
               SX_ERR);
     CHECK_STR(b.p, "prefix|");
-    CHECK_INT(log_event_format(&b, &c, &X,
-                               J("{\"id\":1,\"type\":\"X\",\"timestamp\":\"2024-06-10T17:20:00Z\"}"),
-                               0),
-              SX_OK);
+    CHECK_INT(
+        log_event_format(&b, &c, &X,
+                         J("{\"id\":1,\"type\":\"X\",\"timestamp\":\"2024-06-10T17:20:00Z\"}"), 0),
+        SX_OK);
     CHECK(strncmp(b.p, "prefix|{\"id\":\"1\"", 16) == 0);
     sx_sbuf_fini(&b);
 }
@@ -331,11 +346,10 @@ test_names(void)
 
 /* ---- a real engine history ---- */
 
-static const char PASS3[] =
-    "{\"StartAt\":\"A\",\"States\":{"
-    "\"A\":{\"Type\":\"Pass\",\"Result\":{\"n\":1},\"Next\":\"B\"},"
-    "\"B\":{\"Type\":\"Pass\",\"ResultPath\":\"$.b\",\"Next\":\"C\"},"
-    "\"C\":{\"Type\":\"Pass\",\"End\":true}}}";
+static const char PASS3[] = "{\"StartAt\":\"A\",\"States\":{"
+                            "\"A\":{\"Type\":\"Pass\",\"Result\":{\"n\":1},\"Next\":\"B\"},"
+                            "\"B\":{\"Type\":\"Pass\",\"ResultPath\":\"$.b\",\"Next\":\"C\"},"
+                            "\"C\":{\"Type\":\"Pass\",\"End\":true}}}";
 
 static void
 test_engine_history(void)
