@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""bench_e2e.py: stepxd end to end through Redis, against the same-run Redis ceiling.
+
+  python3 bench/bench_e2e.py [--bin build/bin] [--events 200000] [--workers 2] [--reps 3]
+
+For each repetition, on a fresh redis-server (loopback, no persistence):
+  1. ceiling: build/bin/bench_ceiling --events N --size S (the stream layer with no engine:
+     output = input; S = the pass-chain input's size), events/s from its JSON line;
+  2. stepxd: one stepxd process (--workers W) running pass-chain
+     (/work/shared/bench/workflows, 10 Pass states, ~1.6 KB input); a producer process
+     XADDs N events flat out (pipelined) while stepxd consumes; executions/s = results /
+     (last result id time - first event id time);
+  3. latency: the producer paces events at half the stepxd rate measured in 2 for
+     --lat-seconds; event -> result latency = result entry id time - event id time (ms,
+     the resolution of stream ids) and stepxd's own histogram as a cross-check.
+Prints one line per step and a JSON summary last (medians over the repetitions).
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+from e2e_lib import Redis, Resp, Stepxd  # noqa: E402
+
+WF = "/work/shared/bench/workflows"
+
+
+def producer(port, n, payload, rate):
+    """Runs in a child process: XADD n events (rate 0 = flat out)."""
+    code = r'''
+import sys, time
+sys.path.insert(0, %r)
+from e2e_lib import Resp
+r = Resp(%d)
+payload = open(%r).read()
+n, rate = %d, %f
+cmd = ["XADD", "{stepx}:events", "*", "machine", "pass-chain", "tenant", "bench", "input", payload]
+enc = Resp._enc(cmd)
+t0 = time.time()
+sent = 0
+while sent < n:
+    k = min(200, n - sent)
+    if rate > 0:
+        due = t0 + sent / rate
+        d = due - time.time()
+        if d > 0:
+            time.sleep(d)
+        k = min(k, max(1, int(rate / 500)))
+    r.sock.sendall(enc * k)
+    for _ in range(k):
+        r._read()
+    sent += k
+''' % (os.path.join(ROOT, "tests", "e2e"), port, payload, n, rate)
+    return subprocess.Popen([sys.executable, "-c", code])
+
+
+def id_ms(eid):
+    return int(eid.split("-")[0])
+
+
+def ceiling(binary, port, n, size):
+    out = subprocess.run([binary, "--port", str(port), "--events", str(n), "--size", str(size)],
+                         capture_output=True, text=True, timeout=600)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_stepxd(args, tmp, redis, n, rate):
+    mdir = os.path.join(tmp, "machines")
+    os.makedirs(mdir, exist_ok=True)
+    with open(os.path.join(WF, "pass-chain.asl.json")) as f, \
+            open(os.path.join(mdir, "pass-chain.asl.json"), "w") as g:
+        g.write(f.read())
+    sx = Stepxd(os.path.join(args.bin, "stepxd"), redis.port, mdir,
+                os.path.join(tmp, "stepxd.log"), workers=args.workers,
+                machines_registry="off", consumer="bench")
+    sx.wait_ready()
+    r = redis.client()
+    p = producer(redis.port, n, os.path.join(WF, "pass-chain.input.json"), rate)
+    deadline = time.time() + 600
+    while r.call("XLEN", "{stepx}:results") < n and time.time() < deadline:
+        time.sleep(0.02)
+    p.wait()
+    first = r.call("XRANGE", "{stepx}:events", "-", "+", "COUNT", 1)[0][0]
+    res = r.xrange_all("{stepx}:results")
+    m = sx.metrics()
+    sx.stop()
+    lat = sorted(id_ms(rid) - id_ms(f["id"]) for rid, f in res)
+    span = max(id_ms(rid) for rid, _ in res) - id_ms(first)
+    ok = sum(1 for _, f in res if f["status"] == "SUCCEEDED")
+    return {"results": len(res), "succeeded": ok, "eps": len(res) * 1000.0 / max(1, span),
+            "p50_ms": lat[len(lat) // 2], "p99_ms": lat[int(len(lat) * 0.99)],
+            "hist_count": m.get("stepx_event_to_result_ms_count", 0)}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
+    ap.add_argument("--events", type=int, default=200000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--lat-seconds", type=float, default=10)
+    args = ap.parse_args()
+    args.bin = os.path.abspath(args.bin)
+    size = os.path.getsize(os.path.join(WF, "pass-chain.input.json"))
+    ceil, sx, lat = [], [], []
+    for rep in range(args.reps):
+        for step in ("ceiling", "stepxd", "latency"):
+            tmp = tempfile.mkdtemp(prefix="stepx-bench-")
+            redis = Redis(tmp)
+            try:
+                if step == "ceiling":
+                    c = ceiling(os.path.join(args.bin, "bench_ceiling"), redis.port,
+                                args.events, size)
+                    ceil.append(c["eps"])
+                    print("rep %d ceiling: %.0f events/s (p50 %.2f ms, p99 %.2f ms)" % (
+                        rep, c["eps"], c["p50_ms"], c["p99_ms"]), flush=True)
+                elif step == "stepxd":
+                    s = run_stepxd(args, tmp, redis, args.events, 0)
+                    sx.append(s["eps"])
+                    print("rep %d stepxd pass-chain: %.0f executions/s = %.0f %% of the "
+                          "ceiling (%d/%d succeeded)" % (rep, s["eps"], 100 * s["eps"] / ceil[-1],
+                                                       s["succeeded"], s["results"]), flush=True)
+                else:
+                    rate = sx[-1] / 2
+                    n = int(rate * args.lat_seconds)
+                    s = run_stepxd(args, tmp, redis, n, rate)
+                    lat.append(s)
+                    print("rep %d latency at %.0f/s (half load): p50 %d ms, p99 %d ms" % (
+                        rep, rate, s["p50_ms"], s["p99_ms"]), flush=True)
+            finally:
+                redis.stop()
+                subprocess.run(["rm", "-rf", tmp])
+    ratios = [a / b for a, b in zip(sx, ceil)]
+    summary = {"bench": "e2e", "workflow": "pass-chain", "events": args.events,
+               "workers": args.workers, "input_bytes": size,
+               "ceiling_eps": statistics.median(ceil), "stepxd_eps": statistics.median(sx),
+               "ratio": statistics.median(ratios),
+               "half_load_eps": statistics.median(s["eps"] for s in lat),
+               "p50_ms": statistics.median(s["p50_ms"] for s in lat),
+               "p99_ms": statistics.median(s["p99_ms"] for s in lat)}
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
