@@ -299,6 +299,10 @@ test_levels_and_errors(void)
               "<-1:0>");
     CHECK_STR(fmt(&c, "{\"id\":1,\"timestamp\":\"yesterday\",\"type\":\"X\"}", 0), "<-1:0>");
     CHECK_STR(fmt(&c, "{\"id\":1,\"type\":\"X\"}", 0), "<-1:0>");
+    /* not an object at all */
+    CHECK_STR(fmt(&c, "[1,2]", 0), "<-1:0>");
+    CHECK_STR(fmt(&c, "\"ExecutionFailed\"", 0), "<-1:0>");
+    CHECK_STR(fmt(&c, "null", 0), "<-1:0>");
     CHECK_STR(fmt(&c,
                   "{\"id\":1,\"previousEventId\":\"x\",\"timestamp\":\"2024-06-10T17:20:00Z\","
                   "\"type\":\"X\"}",
@@ -429,6 +433,84 @@ test_engine_history(void)
     sch_free(s);
 }
 
+/* Every level over a history with Parallel, Map, a caught Task failure, Wait and Fail:
+ * each line is JSON, and exactly the included types are logged. */
+static const char RICH[] =
+    "{\"StartAt\":\"P\",\"States\":{"
+    "\"P\":{\"Type\":\"Parallel\",\"Branches\":[{\"StartAt\":\"A\",\"States\":{\"A\":"
+    "{\"Type\":\"Pass\",\"End\":true}}}],\"Next\":\"M\"},"
+    "\"M\":{\"Type\":\"Map\",\"Iterator\":{\"StartAt\":\"B\",\"States\":{\"B\":{\"Type\":"
+    "\"Pass\",\"End\":true}}},\"Next\":\"T\"},"
+    "\"T\":{\"Type\":\"Task\",\"Resource\":\"arn:stepx:test:fail:E\",\"Catch\":[{"
+    "\"ErrorEquals\":[\"States.ALL\"],\"Next\":\"W\"}],\"End\":true},"
+    "\"W\":{\"Type\":\"Wait\",\"Seconds\":1,\"Next\":\"F\"},"
+    "\"F\":{\"Type\":\"Fail\",\"Error\":\"X\",\"Cause\":\"y\"}}}";
+
+static void
+test_engine_levels(void)
+{
+    asl_machine_t *m = NULL;
+    char *why = NULL;
+    sch_t *s = sch_new(SCH_CLOCK_VIRTUAL, 1718040000123);
+    ex_engine_t e;
+    ex_opts_t o;
+    ex_exec_t *ex;
+    const val_t *hist;
+
+    CHECK_INT(asl_machine_compile_text(RICH, strlen(RICH), ASL_TYPE_EXPRESS, &m, &why), SX_OK);
+    if (m == NULL) {
+        fprintf(stderr, "  %s\n", why ? why : "?");
+        sx_free(why);
+        sch_free(s);
+        return;
+    }
+    ex_engine_init(&e, s);
+    ex_engine_add_test_resource(&e);
+    memset(&o, 0, sizeof(o));
+    o.type = ASL_TYPE_EXPRESS;
+    o.sm_name = "Rich";
+    o.history = true;
+    ex = ex_exec_new(&e, m, &o);
+    ex_exec_start(ex, J("{\"k\":[1,2]}"));
+    sch_run(s);
+    CHECK_INT(ex_exec_status(ex), EX_FAILED);
+    hist = ex_exec_history(ex);
+    CHECK(val_is(hist, VAL_ARR) && val_len(hist) > 15);
+    log_exec_t x = {ex_exec_arn(ex), "Rich", ex_exec_start_ms(ex)};
+    for (int lv = LOG_LEVEL_OFF; lv <= LOG_LEVEL_ALL; lv++) {
+        log_config_t c = cfg((log_level_t)lv, lv % 2 == 0);
+        char *text = NULL, *line, *nl;
+        size_t len = 0;
+        int want = 0, lines = 0;
+        FILE *f = open_memstream(&text, &len);
+        int n = log_exec_fprint(f, &c, &x, hist, 0);
+        fclose(f);
+        for (uint32_t i = 0; i < val_len(hist); i++) {
+            const val_t *t = val_obj_gets(val_arr_at(hist, i), "type");
+            want += log_event_included(c.level, val_str_get(t), val_len(t));
+        }
+        CHECK_INT(n, want);
+        for (line = text; (nl = strchr(line, '\n')) != NULL; line = nl + 1, lines++) {
+            const val_t *v;
+            *nl = '\0';
+            v = J(line);
+            CHECK(val_is(v, VAL_OBJ) && val_len(v) == 7);
+            CHECK(c.include_data || strstr(line, "\"input\"") == NULL);
+        }
+        CHECK_INT(lines, want);
+        if (lv == LOG_LEVEL_FATAL)
+            CHECK_INT(want, 1); /* ExecutionFailed */
+        if (lv == LOG_LEVEL_ERROR)
+            CHECK_INT(want, 3); /* TaskFailed, FailStateEntered, ExecutionFailed */
+        if (lv == LOG_LEVEL_ALL)
+            CHECK_INT(want, (int)val_len(hist));
+        free(text);
+    }
+    ex_exec_free(ex);
+    asl_machine_unref(m);
+    sch_free(s);
+}
+
 static const sx_test_t tests[] = {
     {"spec_example", test_spec_example},
     {"field_formats", test_field_formats},
@@ -441,6 +523,7 @@ static const sx_test_t tests[] = {
     {"appends_and_restores", test_appends_and_restores},
     {"names", test_names},
     {"engine_history", test_engine_history},
+    {"engine_levels", test_engine_levels},
     {NULL, NULL},
 };
 
