@@ -307,14 +307,52 @@ sync_connect(void)
     return r;
 }
 
+/* Appends the decimal text of v to p; returns the new end. */
+static char *
+put_u64(char *p, uint64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    while (n > 0)
+        *p++ = tmp[--n];
+    return p;
+}
+
+/* Appends one XADD of an opt.size-byte input {"t":<now ns>,"pad":"xx..."} in RESP form. */
+static char *
+put_xadd(char *p)
+{
+    static const char head[] = "*9\r\n$4\r\nXADD\r\n$14\r\n{bench}:events\r\n$1\r\n*\r\n"
+                               "$7\r\nmachine\r\n$4\r\npass\r\n$6\r\ntenant\r\n$2\r\nt1\r\n"
+                               "$5\r\ninput\r\n$";
+    char num[24], *e = put_u64(num, sx_mono_ns());
+    size_t tlen = (size_t)(e - num), len = (size_t)opt.size;
+    memcpy(p, head, sizeof(head) - 1);
+    p = put_u64(p + sizeof(head) - 1, len);
+    *p++ = '\r', *p++ = '\n';
+    memcpy(p, "{\"t\":", 5);
+    memcpy(p + 5, num, tlen);
+    memcpy(p + 5 + tlen, ",\"pad\":\"", 8);
+    memset(p + 13 + tlen, 'x', len - 15 - tlen);
+    memcpy(p + len - 2, "\"}", 2);
+    p += len;
+    *p++ = '\r', *p++ = '\n';
+    return p;
+}
+
 static void
 producer(void)
 {
     redisContext *r = sync_connect();
-    char *input = sx_malloc((size_t)opt.size + 64);
+    char *buf = sx_malloc((size_t)opt.pipeline * ((size_t)opt.size + 160));
     uint64_t start = sx_mono_ns();
     for (int64_t sent = 0; sent < opt.events;) {
         int64_t n = opt.events - sent < opt.pipeline ? opt.events - sent : opt.pipeline;
+        char *p = buf;
         if (opt.rate > 0) {
             uint64_t due = start + (uint64_t)((double)sent * 1e9 / (double)opt.rate);
             uint64_t now = sx_mono_ns();
@@ -324,29 +362,24 @@ producer(void)
                 nanosleep(&ts, NULL);
             }
         }
-        for (int64_t i = 0; i < n; i++) {
-            int len =
-                snprintf(input, 64, "{\"t\":%llu,\"pad\":\"", (unsigned long long)sx_mono_ns());
-            while (len < opt.size - 2)
-                input[len++] = 'x';
-            input[len++] = '"';
-            input[len++] = '}';
-            const char *argv[] = {"XADD", "{bench}:events", "*",  "machine", "pass", "tenant",
-                                  "t1",   "input",          input};
-            size_t lens[] = {4, 14, 1, 7, 4, 6, 2, 5, (size_t)len};
-            redisAppendCommandArgv(r, 9, argv, lens);
-        }
+        for (int64_t i = 0; i < n; i++)
+            p = put_xadd(p);
+        redisAppendFormattedCommand(r, buf, (size_t)(p - buf));
         for (int64_t i = 0; i < n; i++) {
             redisReply *rep;
             if (redisGetReply(r, (void **)&rep) != REDIS_OK) {
                 fprintf(stderr, "producer: %s\n", r->errstr);
                 exit(1);
             }
+            if (rep->type == REDIS_REPLY_ERROR) {
+                fprintf(stderr, "producer: %s\n", rep->str);
+                exit(1);
+            }
             freeReplyObject(rep);
         }
         sent += n;
     }
-    sx_free(input);
+    sx_free(buf);
     redisFree(r);
 }
 

@@ -15,9 +15,10 @@
  * this consumer.
  *
  * Read policy (one connection per worker, so a BLOCK read delays everything queued after
- * it): BLOCK only when the consumer holds nothing; when it holds uncommitted entries and the
- * last read came back short, it waits poll_interval and reads without BLOCK; a full read is
- * followed at once by the next one, as long as fewer than max_inflight entries are held.
+ * it): BLOCK only when the consumer holds nothing; while it holds uncommitted entries it reads
+ * without BLOCK, at once after a read that brought entries, or poll_interval after an empty
+ * one; never more than max_inflight entries are held. A BLOCK read starts as soon as the
+ * consumer holds nothing again, even in the middle of a poll wait.
  */
 #include <event2/event.h>
 #include <hiredis/hiredis.h>
@@ -327,6 +328,15 @@ on_read_timer(evutil_socket_t fd, short what, void *arg)
     SX_UNUSED(fd);
     SX_UNUSED(what);
     c->read_wait = false;
+    rs_read_kick(c);
+}
+
+static void
+on_poll_timer(evutil_socket_t fd, short what, void *arg)
+{
+    rs_consumer_t *c = arg;
+    SX_UNUSED(fd);
+    SX_UNUSED(what);
     c->drained = false;
     rs_read_kick(c);
 }
@@ -390,7 +400,7 @@ on_read(rs_conn_t *conn, redisReply *r, void *ud)
         if (got == 0)
             c->history = false;
     } else {
-        c->drained = got < (size_t)c->conf->read_count;
+        c->drained = got == 0;
     }
     rs_read_kick(c);
 }
@@ -416,12 +426,19 @@ rs_read_kick(rs_consumer_t *c)
     argv[argc++] = count;
     if (!c->history) {
         if (c->nheld == 0) {
+            if (c->drained)
+                evtimer_del(c->poll_ev); /* holding nothing: block instead of polling */
+            c->drained = false;
             snprintf(block, sizeof(block), "%lld", (long long)c->conf->read_block_ms);
             argv[argc++] = "BLOCK";
             argv[argc++] = block;
             timeout = c->conf->cmd_timeout_ms + c->conf->read_block_ms;
         } else if (c->drained) {
-            read_wait_arm(c, c->conf->poll_ms);
+            if (!evtimer_pending(c->poll_ev, NULL)) {
+                struct timeval tv = {(time_t)(c->conf->poll_ms / 1000),
+                                     (suseconds_t)(c->conf->poll_ms % 1000) * 1000};
+                evtimer_add(c->poll_ev, &tv);
+            }
             return;
         }
     }
@@ -551,6 +568,7 @@ rs_consumer_new(struct event_base *base, const rs_conf_t *conf, int index, rs_ex
     strcpy(c->claim_cursor, "0-0");
     c->flush_ev = event_new(base, -1, 0, rs_commit_on_flush, c);
     c->read_ev = evtimer_new(base, on_read_timer, c);
+    c->poll_ev = evtimer_new(base, on_poll_timer, c);
     c->commit_ev = evtimer_new(base, rs_commit_on_retry, c);
     c->index = index;
     c->trim_ev = event_new(base, -1, EV_PERSIST, rs_trim_on_tick, c);
@@ -584,6 +602,7 @@ rs_consumer_free(rs_consumer_t *c)
     }
     event_free(c->flush_ev);
     event_free(c->read_ev);
+    event_free(c->poll_ev);
     event_free(c->commit_ev);
     event_free(c->claim_ev);
     event_free(c->trim_ev);

@@ -60,8 +60,8 @@ struct rs_consumer {
     bool closing;                 /* being freed: nothing more is dispatched */
     bool reading;                 /* an XREADGROUP is outstanding */
     bool history;                 /* reading own PEL (after each connection) */
-    bool drained;                 /* the last new-entry read came back short */
-    bool read_wait;               /* read_ev armed: no read until it fires */
+    bool drained;                 /* the last new-entry read came back empty */
+    bool read_wait;               /* read_ev armed (error backoff): no read until it fires */
     bool commit_wait;             /* commit_ev armed: no commit until it fires */
     bool claiming;                /* an XAUTOCLAIM round is outstanding */
     char hist_cursor[RS_ID_MAX];  /* last id of the PEL read */
@@ -74,7 +74,8 @@ struct rs_consumer {
     rs_evlist_t exec_list;        /* events with the executor (or awaiting XPENDING) */
     rs_evlist_t commit_q;         /* events ready to commit, not yet sent */
     struct event *flush_ev;       /* deferred commit flush (once per loop turn) */
-    struct event *read_ev;        /* poll / read-retry timer */
+    struct event *read_ev;        /* read-retry timer after errors */
+    struct event *poll_ev;        /* re-read timer while holding entries, stream empty */
     struct event *commit_ev;      /* commit retry timer */
     struct event *claim_ev;       /* periodic reclaim + refresh */
     struct event *trim_ev;        /* periodic MINID trim of the events stream (worker 0) */

@@ -102,16 +102,17 @@ test_read_reply_lost(void)
     rp_start(&px, base, rt.port);
     snprintf(port, sizeof(port), "%d", px.port);
     conf_make(&cf, "r", (const char *[]){"redis_port", port, "consumer", "r", NULL});
+    /* armed before the first read: the first reply that carries entries is lost, while
+     * nothing else (no commit) is outstanding; the entries stay in r-0's PEL */
+    rp_cut_reply(&px, "XREADGROUP", "input");
     rs_consumer_t *c = rs_consumer_new(base, &cf, 0, texec_run, texec_committed, &t);
     RUN_UNTIL(rs_consumer_state(c) == RS_ST_RUNNING, 3000);
     RUN_MS(100);
-    /* the entries are delivered to r-0 (now in its PEL) but the reply never arrives */
-    rp_cut_reply(&px, "XREADGROUP", "input");
     xadd("r", 4, "acme");
     RUN_UNTIL(t.written == 4, 5000);
     CHECK_INT(px.cuts, 1);
     CHECK_INT(t.written, 4);
-    CHECK_INT(t.last_deliveries, 0); /* came back through the history read */
+    CHECK_INT(t.dups, 0);
     rs_consumer_stats(c, &st);
     CHECK_INT(st.dispatched, 4);
     CHECK_INT(rt_int("XLEN {r}:results"), 4);
