@@ -53,9 +53,13 @@ void sx_oom_set_hook(sx_oom_hook_t hook);
 /* ---- arena ---- */
 typedef struct sx_arena sx_arena_t;
 
-/* Returns a new arena whose first chunk holds `first` bytes (0 = default 1 KiB). Chunks
- * double up to 64 KiB. */
+/* Returns a new arena made of one heap block of `first` bytes (0 = default 1 KiB) holding
+ * the arena header and its first chunk: pick an allocator size class (jemalloc: 512, 640,
+ * 768, 896, 1024, ...). Later chunks double up to 64 KiB. */
 sx_arena_t *sx_arena_new(size_t first);
+/* Returns the smallest allocator size class whose block holds the arena header plus `data`
+ * bytes of first chunk: the `first` to pass to sx_arena_new for that much data. */
+size_t sx_arena_block_size(size_t data);
 /* Frees the arena and everything allocated in it. NULL is allowed. */
 void sx_arena_free(sx_arena_t *a);
 /* Returns `n` bytes aligned to 8, valid until the arena is freed. Never NULL. */

@@ -123,6 +123,7 @@ sx_read_file(const char *path, char **out, size_t *len)
         return SX_ERR;
     }
     sx_sbuf_reserve(&b, 1);
+    b.p[b.len] = '\0';
     *out = b.p;
     *len = b.len;
     return SX_OK;

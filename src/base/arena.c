@@ -7,7 +7,12 @@
  * Allocations are 8-byte aligned and carved from the head chunk; when it is full a new chunk
  * of twice the previous size (capped at 64 KiB, or the request itself when larger) becomes
  * the head. Freeing the arena frees every chunk. The first chunk is small so that an
- * execution parked in a Wait state costs little memory.
+ * execution parked in a Wait state costs little memory, and it shares one heap block with
+ * the arena header:
+ *
+ *   [ sx_arena_t | chunk_t | first chunk data ... ]   one malloc of `first` bytes
+ *
+ * so a small arena is exactly one allocation of an allocator-friendly size.
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +33,7 @@ struct sx_arena {
     size_t used;     /* bytes handed out over all chunks */
     size_t reserved; /* bytes taken from the heap */
     size_t next;     /* size of the next chunk */
+    _Alignas(8) chunk_t first[]; /* the embedded first chunk (not freed on its own) */
 };
 
 static chunk_t *
@@ -45,12 +51,34 @@ chunk_new(sx_arena_t *a, size_t size)
 sx_arena_t *
 sx_arena_new(size_t first)
 {
-    sx_arena_t *a = sx_malloc(sizeof(*a));
-    a->head = NULL;
+    size_t block = first ? first : 1024;
+    size_t hdr = sizeof(sx_arena_t) + sizeof(chunk_t);
+    if (block < hdr + 64)
+        block = hdr + 64;
+    sx_arena_t *a = sx_malloc(block);
+    chunk_t *c = a->first;
+    c->next = NULL;
+    c->size = (block - hdr) & ~(size_t)7;
+    c->used = 0;
+    a->head = c;
     a->used = 0;
-    a->reserved = sizeof(*a);
-    a->next = first ? first : 1024;
+    a->reserved = block;
+    a->next = c->size * 2;
     return a;
+}
+
+size_t
+sx_arena_block_size(size_t data)
+{
+    size_t need = data + sizeof(sx_arena_t) + sizeof(chunk_t);
+    if (need <= 128)
+        return (need + 15) & ~(size_t)15;
+    /* jemalloc's classes above 128 bytes: four per doubling, 2^k + i * 2^(k-2). */
+    size_t base = 128;
+    while (base * 2 < need)
+        base *= 2;
+    size_t step = base / 4;
+    return base + ((need - base + step - 1) / step) * step;
 }
 
 void
@@ -61,7 +89,8 @@ sx_arena_free(sx_arena_t *a)
     chunk_t *c = a->head;
     while (c != NULL) {
         chunk_t *next = c->next;
-        sx_free(c);
+        if (c != a->first)
+            sx_free(c);
         c = next;
     }
     sx_free(a);
