@@ -77,7 +77,7 @@ typedef struct rs_conf {
     char *consumer;             /* consumer name prefix (NULL = host name); + "-<worker>" */
     int64_t read_count;         /* XREADGROUP COUNT */
     int64_t read_block_ms;      /* XREADGROUP BLOCK when idle */
-    int64_t poll_ms;            /* re-read delay when busy and the stream was drained */
+    int64_t poll_ms;            /* re-read delay after an empty read while holding entries */
     int64_t max_inflight;       /* entries read and not yet committed, per consumer */
     int64_t commit_batch;       /* entries per commit script */
     int64_t cmd_timeout_ms;     /* deadline of each command (plus BLOCK time) */

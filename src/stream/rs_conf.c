@@ -47,7 +47,7 @@ const cfg_directive_t rs_conf_directives[] = {
     {"read_block", CFG_MS, RS_OFF(read_block_ms), "1s", NULL, 1, 600000,
      "XREADGROUP BLOCK when the worker holds nothing"},
     {"poll_interval", CFG_MS, RS_OFF(poll_ms), "2ms", NULL, 1, 10000,
-     "re-read delay while busy after the stream was drained"},
+     "re-read delay after an empty read while entries are held"},
     {"max_inflight", CFG_INT, RS_OFF(max_inflight), "1024", NULL, 1, 10000000,
      "entries read and not yet committed, per worker"},
     {"commit_batch", CFG_INT, RS_OFF(commit_batch), "256", NULL, 1, 4096,
