@@ -29,6 +29,7 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -512,6 +513,7 @@ main(int argc, char **argv)
             fprintf(stderr, "bench_ceiling: %s\n", err.msg);
             return 2;
         }
+    signal(SIGPIPE, SIG_IGN); /* hiredis writes with write(2) */
     redisContext *ctl = sync_connect();
     setup_redis(ctl);
     worker_t *ws = sx_calloc((size_t)opt.workers, sizeof(*ws));

@@ -29,6 +29,9 @@
  *
  * Threads: nothing here takes a lock; each object is used by the thread that runs its
  * event_base only. Events and their strings are heap blocks owned by the consumer.
+ * Process: ignore SIGPIPE (hiredis 0.14 writes with write(2), and a write to a connection
+ * Redis closed would kill the process). redis_host is resolved with a blocking
+ * getaddrinfo at each (re)connect: prefer an address.
  *
  * Event entry format (fields of an entry of the events stream; docs/events.md):
  *   machine        state machine name (required)
