@@ -260,6 +260,19 @@ static const char *const predefined[] = {
     NULL,
 };
 
+/* States.Http.StatusCode.<3 digits>: the HTTP Task's per-status errors (AWS documents them
+ * for Retry and Catch). */
+static bool
+is_http_status_error(const char *s)
+{
+    static const char prefix[] = "States.Http.StatusCode.";
+    if (strncmp(s, prefix, sizeof(prefix) - 1) != 0)
+        return false;
+    s += sizeof(prefix) - 1;
+    return s[0] >= '1' && s[0] <= '5' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' &&
+           s[2] <= '9' && s[3] == '\0';
+}
+
 void
 vx_error_names(vx_t *vx, const val_t *errs, const char *loc, bool last, const char *what)
 {
@@ -284,7 +297,7 @@ vx_error_names(vx_t *vx, const val_t *errs, const char *loc, bool last, const ch
             const char *const *p = predefined;
             while (*p != NULL && strcmp(*p, s) != 0)
                 p++;
-            if (*p == NULL)
+            if (*p == NULL && !is_http_status_error(s))
                 vx_schema(vx, eloc, NULL,
                           "The error name '%s' is not a predefined error: error names must not "
                           "start with 'States.'",
