@@ -199,8 +199,8 @@ void rs_event_complete(rs_event_t *ev, const rs_outcome_t *out);
 /* Queues ev for the dead-letter stream with `reason` (unknown machine, bad JSON...): acked,
  * billed nowhere. */
 void rs_event_reject(rs_event_t *ev, const char *reason);
-/* Converts a MessagePack input to JSON text appended to out. Returns SX_OK, or SX_ERR with a
- * reason in msg (bad data, non-string map key, trailing bytes). */
+/* Converts a MessagePack input to JSON text appended to out, with val_msgpack_decode's rules
+ * (the engine's). Returns SX_OK, or SX_ERR with the decoder's reason in msg (out unchanged). */
 int rs_msgpack_to_json(const char *p, size_t n, sx_sbuf_t *out, char *msg, size_t msglen);
 
 /* ---- consumer ---- */

@@ -12,12 +12,9 @@
  *   kind 'd':  field/value pairs of the dead-letter entry
  *   kind 'a':  nothing (ack only: the entry was deleted from the stream)
  *
- * MessagePack inputs are transcoded with msgpack-c's object API: nil/bool/int/float/str/
- * array/map become JSON; bin, ext, non-string map keys, NaN/Infinity and invalid UTF-8 are
- * errors, as is nesting deeper than VAL_JSON_MAX_DEPTH or bytes after the first object.
+ * MessagePack inputs are decoded by the value model (val_msgpack_decode), exactly as the
+ * engine decodes them, then printed as JSON: one set of rules for both.
  */
-#include <math.h>
-#include <msgpack.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -165,132 +162,17 @@ rs_event_reject(rs_event_t *ev, const char *reason)
 
 /* ---- MessagePack -> JSON ---- */
 
-static bool
-utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t k;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf)
-            k = 1, cp = c & 0x1f;
-        else if (c >= 0xe0 && c <= 0xef)
-            k = 2, cp = c & 0x0f;
-        else if (c >= 0xf0 && c <= 0xf4)
-            k = 3, cp = c & 0x07;
-        else
-            return false;
-        for (size_t j = 1; j <= k; j++) {
-            if (i + j >= n || (s[i + j] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + j] & 0x3f);
-        }
-        if ((k == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-            (k == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-            return false;
-        i += k + 1;
-    }
-    return true;
-}
-
-static int
-mp_print(const msgpack_object *o, sx_sbuf_t *out, int depth, char *msg, size_t len)
-{
-    char num[VAL_NUM_BUF];
-    if (depth > VAL_JSON_MAX_DEPTH) {
-        snprintf(msg, len, "msgpack nested deeper than %d", VAL_JSON_MAX_DEPTH);
-        return SX_ERR;
-    }
-    switch (o->type) {
-    case MSGPACK_OBJECT_NIL:
-        sx_sbuf_adds(out, "null");
-        return SX_OK;
-    case MSGPACK_OBJECT_BOOLEAN:
-        sx_sbuf_adds(out, o->via.boolean ? "true" : "false");
-        return SX_OK;
-    case MSGPACK_OBJECT_POSITIVE_INTEGER:
-        sx_sbuf_addf(out, "%llu", (unsigned long long)o->via.u64);
-        return SX_OK;
-    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-        sx_sbuf_addf(out, "%lld", (long long)o->via.i64);
-        return SX_OK;
-    case MSGPACK_OBJECT_FLOAT32:
-    case MSGPACK_OBJECT_FLOAT64:
-        if (!isfinite(o->via.f64)) {
-            snprintf(msg, len, "msgpack float is not finite");
-            return SX_ERR;
-        }
-        sx_sbuf_add(out, num, val_num_fmt(o->via.f64, num));
-        return SX_OK;
-    case MSGPACK_OBJECT_STR:
-        if (!utf8_valid((const unsigned char *)o->via.str.ptr, o->via.str.size)) {
-            snprintf(msg, len, "msgpack string is not valid UTF-8");
-            return SX_ERR;
-        }
-        val_json_quote(out, o->via.str.ptr, o->via.str.size);
-        return SX_OK;
-    case MSGPACK_OBJECT_ARRAY:
-        sx_sbuf_addc(out, '[');
-        for (uint32_t i = 0; i < o->via.array.size; i++) {
-            if (i)
-                sx_sbuf_addc(out, ',');
-            if (mp_print(&o->via.array.ptr[i], out, depth + 1, msg, len) != SX_OK)
-                return SX_ERR;
-        }
-        sx_sbuf_addc(out, ']');
-        return SX_OK;
-    case MSGPACK_OBJECT_MAP:
-        sx_sbuf_addc(out, '{');
-        for (uint32_t i = 0; i < o->via.map.size; i++) {
-            const msgpack_object_kv *kv = &o->via.map.ptr[i];
-            if (kv->key.type != MSGPACK_OBJECT_STR) {
-                snprintf(msg, len, "msgpack map key is not a string");
-                return SX_ERR;
-            }
-            if (i)
-                sx_sbuf_addc(out, ',');
-            if (mp_print(&kv->key, out, depth + 1, msg, len) != SX_OK)
-                return SX_ERR;
-            sx_sbuf_addc(out, ':');
-            if (mp_print(&kv->val, out, depth + 1, msg, len) != SX_OK)
-                return SX_ERR;
-        }
-        sx_sbuf_addc(out, '}');
-        return SX_OK;
-    default:
-        snprintf(msg, len, "msgpack bin/ext values have no JSON form");
-        return SX_ERR;
-    }
-}
-
 int
 rs_msgpack_to_json(const char *p, size_t n, sx_sbuf_t *out, char *msg, size_t msglen)
 {
-    msgpack_unpacked u;
-    size_t off = 0;
-    size_t start = out->len;
-    int rc = SX_ERR;
-    msgpack_unpacked_init(&u);
-    if (msgpack_unpack_next(&u, p, n, &off) != MSGPACK_UNPACK_SUCCESS) {
-        snprintf(msg, msglen, "malformed msgpack");
-        goto out;
-    }
-    if (off != n) {
-        snprintf(msg, msglen, "%zu bytes after the msgpack value", n - off);
-        goto out;
-    }
-    rc = mp_print(&u.data, out, 1, msg, msglen);
-out:
-    if (rc != SX_OK) {
-        out->len = start;
-        if (out->p)
-            out->p[start] = '\0';
-    }
-    msgpack_unpacked_destroy(&u);
+    sx_arena_t *a = sx_arena_new(n + 256);
+    const val_t *v;
+    val_json_err_t err;
+    int rc = val_msgpack_decode(a, p, n, &v, &err);
+    if (rc == SX_OK)
+        val_json_print(out, v);
+    else
+        snprintf(msg, msglen, "%s", err.msg);
+    sx_arena_free(a);
     return rc;
 }

@@ -96,7 +96,7 @@ test_validation_dead_letters(void)
                           "input is 201 bytes, more than max_input 100",
                           "bad JSON input",
                           "unknown state machine 'unknown'",
-                          "malformed msgpack",
+                          "Unsupported msgpack type",
                           "tenant must not end in ':YYYY-MM-DD'"};
     CHECK(r && r->elements == 7);
     for (size_t i = 0; r && i < r->elements && i < 7; i++) {
