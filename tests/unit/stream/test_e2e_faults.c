@@ -275,7 +275,74 @@ test_worker_killed(void)
     conf_drop(&cf);
 }
 
-static const sx_test_t tests[] = {{"reconnect_after_client_kill", test_reconnect_after_client_kill},
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Three consumers whose connections are all killed 30 times while 3000 events flow (2, 10
+ * or 100 ms after each burst): each event still ends with exactly one result and one bill. */
+static void
+test_churn_exactly_once(void)
+{
+    enum { N = 3000, W = 3 };
+    rs_conf_t cf[W];
+    texec_t t[W];
+    rs_consumer_t *c[W];
+    char name[8];
+    for (int i = 0; i < W; i++) {
+        snprintf(name, sizeof(name), "c%d", i);
+        conf_make(&cf[i], "z",
+                  (const char *[]){"consumer", name, "claim_idle", "300ms", "claim_interval",
+                                   "100ms", "read_count", "64", NULL});
+        memset(&t[i], 0, sizeof(t[i]));
+        c[i] = rs_consumer_new(base, &cf[i], 0, texec_run, texec_committed, &t[i]);
+    }
+    RUN_UNTIL(rs_consumer_state(c[0]) == RS_ST_RUNNING && rs_consumer_state(c[2]) == RS_ST_RUNNING,
+              3000);
+    for (int round = 0; round < 30; round++) {
+        xadd("z", N / 30, round % 2 ? "acme" : "beta");
+        RUN_MS(round % 3 == 0 ? 2 : round % 3 == 1 ? 10 : 100); /* kill mid-flight, or not */
+        freeReplyObject(rt_cmd("CLIENT KILL TYPE normal"));
+    }
+    RUN_UNTIL(rt_int("XLEN {z}:results") >= N && pending("z") == 0, 15000);
+    CHECK_INT(pending("z"), 0);
+    CHECK_INT(rt_int("XLEN {z}:results"), N);
+    CHECK_INT(hget("{z}:usage:acme", "m1|requests") + hget("{z}:usage:beta", "m1|requests"), N);
+    /* every event id appears once among the results */
+    redisReply *r = rt_cmd("XRANGE {z}:results - +");
+    CHECK(r && r->type == REDIS_REPLY_ARRAY && r->elements == N);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == N) {
+        char **ids = sx_malloc(N * sizeof(*ids));
+        size_t dup = 0;
+        for (size_t i = 0; i < N; i++)
+            ids[i] = r->element[i]->element[1]->element[1]->str; /* fields: id <id> ... */
+        qsort(ids, N, sizeof(*ids), cmp_str);
+        for (size_t i = 1; i < N; i++)
+            dup += strcmp(ids[i - 1], ids[i]) == 0;
+        CHECK_INT(dup, 0);
+        sx_free(ids);
+    }
+    if (r)
+        freeReplyObject(r);
+    uint64_t connects = 0, dups = 0;
+    for (int i = 0; i < W; i++) {
+        rs_stats_t st;
+        rs_consumer_stats(c[i], &st);
+        connects += rs_conn_connects(rs_consumer_conn(c[i]));
+        dups += st.duplicates;
+        rs_consumer_free(c[i]);
+        conf_drop(&cf[i]);
+    }
+    CHECK(connects >= 3 * 15); /* the churn really happened */
+    if (getenv("SX_DEBUG"))
+        fprintf(stderr, "connects %llu duplicates %llu\n", (unsigned long long)connects,
+                (unsigned long long)dups);
+}
+
+static const sx_test_t tests[] = {{"churn_exactly_once", test_churn_exactly_once},
+                                  {"reconnect_after_client_kill", test_reconnect_after_client_kill},
                                   {"timeout_client_pause", test_timeout_client_pause},
                                   {"commit_reply_lost", test_commit_reply_lost},
                                   {"read_reply_lost", test_read_reply_lost},
