@@ -94,6 +94,7 @@ wk_tenant_t *wk_tenant_slot(wk_stats_t *st, const char *name);
 /* ---- workers ---- */
 typedef struct wk_worker wk_worker_t;
 typedef struct wk_job wk_job_t;
+typedef struct wk_note wk_note_t;
 
 struct wk_worker {
     wk_server_t *srv;            /* owner */
@@ -113,6 +114,7 @@ struct wk_worker {
     wk_job_t *jobs;              /* executions in flight (doubly linked) */
     wk_job_t *free_jobs;         /* recycled job records (singly linked through next) */
     bool th_started;             /* the thread was created */
+    wk_note_t *notes;            /* metering notes of completed events awaiting commit */
     int64_t inflight;            /* number of jobs */
     bool paused;                 /* reading paused on max_executions */
     bool draining;               /* stop requested: no reading, finishing in flight */

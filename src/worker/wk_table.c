@@ -105,7 +105,7 @@ meta_apply(wk_machine_t *e, const char *meta, size_t len, char *why, size_t whyl
         e->revision = (int64_t)val_num_get(f);
     if ((f = val_obj_gets(v, "loggingConfiguration")) != NULL) {
         if (log_config_parse(&e->log, f, &lerr) != SX_OK) {
-            snprintf(why, whylen, "loggingConfiguration: %s: %s", lerr.name, lerr.msg);
+            snprintf(why, whylen, "loggingConfiguration: %.64s: %.300s", lerr.name, lerr.msg);
             goto out;
         }
         e->logging = e->log.level != LOG_LEVEL_OFF;

@@ -42,11 +42,36 @@ struct wk_job {
 };
 
 /* What on_committed needs to meter a written result (heap, in ev->udata). */
-typedef struct wk_note {
+struct wk_note {
     int64_t billed_ms;         /* billed duration */
     int64_t billed_mb;         /* billed memory */
     int64_t transitions;       /* state transitions */
-} wk_note_t;
+    wk_note_t *prev, *next;    /* in w->notes (freed at exit if their commit never answers) */
+};
+
+static wk_note_t *
+note_new(wk_worker_t *w)
+{
+    wk_note_t *n = sx_malloc(sizeof(*n));
+    n->prev = NULL;
+    n->next = w->notes;
+    if (w->notes)
+        w->notes->prev = n;
+    w->notes = n;
+    return n;
+}
+
+static void
+note_free(wk_worker_t *w, wk_note_t *n)
+{
+    if (n->prev)
+        n->prev->next = n->next;
+    else
+        w->notes = n->next;
+    if (n->next)
+        n->next->prev = n->prev;
+    sx_free(n);
+}
 
 static void
 job_link(wk_worker_t *w, wk_job_t *j)
@@ -129,7 +154,7 @@ job_complete(wk_worker_t *w, wk_job_t *j)
     ex_exec_t *ex = j->ex;
     rs_outcome_t out = {0};
     int64_t dur_ms;
-    wk_note_t *note = sx_malloc(sizeof(*note));
+    wk_note_t *note = note_new(w);
     out.status = status_of(ex_exec_status(ex));
     if (out.status == RS_SUCCEEDED) {
         sx_sbuf_reset(&w->out);
@@ -187,6 +212,8 @@ job_new(wk_worker_t *w, const wk_machine_t *e, const char *exec_name)
     o.account = w->tk.account;
     o.history = e->logging && w->log != NULL;
     o.ud = j;
+    /* o.input_size stays 0: the engine measures the compact size (event text may carry
+     * whitespace, and the size propagates to every state's payload check) */
     j->ex = ex_exec_new(&w->eng, e->m, &o);
     j->w = w;
     sx_arena_t *a = ex_exec_arena(j->ex);
@@ -282,7 +309,7 @@ on_committed(const rs_event_t *ev, bool written, void *ud)
     } else {
         wk_ctr_add(&w->st.duplicates, 1);
     }
-    sx_free(note);
+    note_free(w, note);
     ((rs_event_t *)ev)->udata = NULL;
 }
 
@@ -544,7 +571,9 @@ wk_worker_join_free(wk_worker_t *w)
         w->free_jobs = j->next;
         sx_free(j);
     }
-    rs_consumer_free(w->cons);
+    rs_consumer_free(w->cons); /* calls no callback: nothing more is committed */
+    while (w->notes != NULL)
+        note_free(w, w->notes);
     for (int i = 0; i < w->nres; i++)
         tk_resource_free(&w->res[i]);
     log_sink_free(w->log);
