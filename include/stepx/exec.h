@@ -52,6 +52,8 @@ struct ex_call {
     const char *resource;   /* Resource ARN as written (machine arena) */
     const char *state;      /* Task state name */
     const val_t *input;     /* effective input (Parameters / Arguments applied) */
+    size_t input_size;      /* an upper bound of input's compact JSON size (SIZE_MAX =
+                               unknown); lets a resource that echoes report its size */
     uint32_t invocation;    /* 0-based invocation number of this state in the execution
                                (retries and Map iterations count) */
     int64_t timeout_ms;     /* TimeoutSeconds in ms (0 = none) */
@@ -66,6 +68,10 @@ struct ex_call {
 
 /* Completes a call with a result (borrowed; must live in call->arena or longer). */
 void ex_call_succeed(ex_call_t *c, const val_t *result);
+/* Same, with an upper bound of the result's compact JSON size when the resource knows it
+ * (e.g. the response body length; 0 = unknown): the payload limit check then needs no walk
+ * of the result. */
+void ex_call_succeed_sized(ex_call_t *c, const val_t *result, size_t json_size);
 /* Completes a call with an error (strings copied into the execution's arena; cause may be
  * NULL). */
 void ex_call_fail(ex_call_t *c, const char *error, const char *cause);

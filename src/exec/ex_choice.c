@@ -18,6 +18,8 @@ no_match(ex_flow_t *f)
 static int
 choice_exit(ex_flow_t *f, uint32_t next)
 {
+    if (ex_sz_check_or_fail(f, f->output, &f->out_sz, ex_state(f)->name, true) != SX_OK)
+        return R_ERR;
     ex_ev_exited(f, ex_state(f), "ChoiceStateExited");
     f->next = next;
     return R_NEXT;
@@ -31,6 +33,7 @@ choice_jsonpath(ex_flow_t *f, const asl_state_t *s)
     const asl_choice_branch_t *hit = NULL;
     if (ex_path_or_fail(f, s->input_path, s->input_path_null, f->input, &f->eff) != SX_OK)
         return R_ERR;
+    f->eff_sz = ex_sz_path(s->input_path, s->input_path_null, f->eff, f->in_sz);
     ex_env_init(&env, f, f->eff, f->ctx);
     for (uint32_t i = 0; i < s->u.choice.nbranches; i++) {
         const asl_choice_branch_t *b = &s->u.choice.branches[i];
@@ -51,6 +54,7 @@ choice_jsonpath(ex_flow_t *f, const asl_state_t *s)
         return R_ERR;
     if (ex_path_or_fail(f, s->output_path, s->output_path_null, f->eff, &f->output) != SX_OK)
         return R_ERR;
+    f->out_sz = ex_sz_path(s->output_path, s->output_path_null, f->output, f->eff_sz);
     if (assigned != NULL)
         ex_vars_apply(f, assigned);
     return choice_exit(f, hit != NULL ? hit->next : s->u.choice.deflt);
@@ -88,8 +92,12 @@ choice_jsonata(ex_flow_t *f, const asl_state_t *s)
     const asl_jx_t *oj = hit != NULL ? hit->output_jx : s->output_jx;
     if (as != NULL && ex_jx_eval_or_fail(&e, as, &assigned) != SX_OK)
         return R_ERR;
-    if (oj != NULL && ex_jx_eval_or_fail(&e, oj, &out) != SX_OK)
-        return R_ERR;
+    f->out_sz = f->in_sz;
+    if (oj != NULL) {
+        if (ex_jx_eval_or_fail(&e, oj, &out) != SX_OK)
+            return R_ERR;
+        f->out_sz = ex_sz_quick(out);
+    }
     if (assigned != NULL)
         ex_vars_apply(f, assigned);
     f->output = out;

@@ -176,6 +176,8 @@ int
 ex_exit_state(ex_flow_t *f, const char *exited_type)
 {
     const asl_state_t *s = ex_state(f);
+    if (ex_sz_check_or_fail(f, f->output, &f->out_sz, s->name, true) != SX_OK)
+        return R_ERR;
     ex_ev_exited(f, s, exited_type ? exited_type : exited_name(s->type));
     if (s->end || s->next == ASL_NO_STATE)
         return R_END;
@@ -184,10 +186,11 @@ ex_exit_state(ex_flow_t *f, const char *exited_type)
 }
 
 int
-ex_finish_result(ex_flow_t *f, const val_t *result, const val_t *assign_in)
+ex_finish_result(ex_flow_t *f, const val_t *result, size_t res_sz, const val_t *assign_in)
 {
     const asl_state_t *s = ex_state(f);
     const val_t *assigned = NULL, *v = result, *out;
+    size_t vs = res_sz, os;
     if (s->jsonata) {
         ex_jx_env_t e;
         ex_jx_env_init(&e, f, f->input);
@@ -196,61 +199,32 @@ ex_finish_result(ex_flow_t *f, const val_t *result, const val_t *assign_in)
         if (s->assign_jx != NULL && ex_jx_eval_or_fail(&e, s->assign_jx, &assigned) != SX_OK)
             return R_ERR;
         out = s->type == ASL_STATE_PASS ? f->input : result;
-        if (s->output_jx != NULL && ex_jx_eval_or_fail(&e, s->output_jx, &out) != SX_OK)
-            return R_ERR;
+        os = s->type == ASL_STATE_PASS ? f->in_sz : res_sz;
+        if (s->output_jx != NULL) {
+            if (ex_jx_eval_or_fail(&e, s->output_jx, &out) != SX_OK)
+                return R_ERR;
+            os = ex_sz_quick(out);
+        }
     } else {
         if (s->assign != NULL &&
             ex_tmpl_or_fail(f, s->assign, assign_in, f->ctx, &assigned) != SX_OK)
             return R_ERR;
-        if (s->result_selector != NULL &&
-            ex_tmpl_or_fail(f, s->result_selector, result, f->ctx, &v) != SX_OK)
-            return R_ERR;
+        if (s->result_selector != NULL) {
+            if (ex_tmpl_or_fail(f, s->result_selector, result, f->ctx, &v) != SX_OK)
+                return R_ERR;
+            vs = ex_sz_quick(v);
+        }
         if (ex_result_path_or_fail(f, s->result_path, s->result_path_null, f->input, v, &out) !=
-                SX_OK ||
-            ex_path_or_fail(f, s->output_path, s->output_path_null, out, &out) != SX_OK)
+            SX_OK)
             return R_ERR;
+        os = ex_sz_result_path(s->result_path, s->result_path_null, f->in_sz, vs);
+        if (ex_path_or_fail(f, s->output_path, s->output_path_null, out, &out) != SX_OK)
+            return R_ERR;
+        os = ex_sz_path(s->output_path, s->output_path_null, out, os);
     }
     if (assigned != NULL)
         ex_vars_apply(f, assigned);
     f->output = out;
+    f->out_sz = os;
     return ex_exit_state(f, NULL);
-}
-
-/* A lower bound of v's compact JSON size; stops counting once above limit. */
-static size_t
-len_capped(const val_t *v, size_t acc, size_t limit)
-{
-    if (acc > limit)
-        return acc;
-    switch (val_type(v)) {
-    case VAL_ARR:
-        acc += 2 + (val_len(v) ? val_len(v) - 1 : 0);
-        for (size_t i = 0; i < val_len(v) && acc <= limit; i++)
-            acc = len_capped(val_arr_at(v, i), acc, limit);
-        return acc;
-    case VAL_OBJ:
-        acc += 2 + (val_len(v) ? val_len(v) - 1 : 0);
-        for (size_t i = 0; i < val_len(v) && acc <= limit; i++) {
-            const val_member_t *m = val_obj_at(v, i);
-            acc = len_capped(m->key, acc + 1, limit);
-            acc = len_capped(m->val, acc, limit);
-        }
-        return acc;
-    case VAL_STR:
-        /* quotes plus the raw bytes: a lower bound of the escaped size */
-        acc += 2 + val_len(v);
-        return acc;
-    default:
-        return acc + val_json_len(v);
-    }
-}
-
-bool
-ex_payload_too_big(const val_t *v, size_t limit)
-{
-    if (v == NULL)
-        return false;
-    if (len_capped(v, 0, limit) > limit)
-        return true;
-    return val_json_len(v) > limit;
 }

@@ -21,12 +21,6 @@
 
 static void exec_finish(ex_exec_t *ex, ex_status_t st);
 
-const asl_state_t *
-ex_state(const ex_flow_t *f)
-{
-    return &f->ex->m->states[f->cur];
-}
-
 int
 ex_fail_plain(ex_flow_t *f, const char *name, const char *cause, bool terminal)
 {
@@ -98,10 +92,11 @@ ex_flow_new(ex_exec_t *ex, ex_flow_t *parent, uint32_t slot)
 }
 
 void
-ex_flow_start(ex_flow_t *f, uint32_t start, const val_t *input)
+ex_flow_start(ex_flow_t *f, uint32_t start, const val_t *input, size_t in_sz)
 {
     f->cur = start;
     f->input = input;
+    f->in_sz = in_sz;
     f->phase = PH_ENTER;
     ex_flow_post(f);
 }
@@ -203,24 +198,32 @@ apply_catcher(ex_flow_t *f, const asl_state_t *s, const asl_catcher_t *c)
 {
     const val_t *eo = error_output(f);
     const val_t *out = eo, *assigned = NULL;
+    size_t eo_sz = ex_sz_quick(eo), os = eo_sz;
     if (s->jsonata) {
         ex_jx_env_t e;
         ex_jx_env_init(&e, f, f->input);
         e.error_output = eo;
         if (c->assign_jx != NULL && ex_jx_eval_or_fail(&e, c->assign_jx, &assigned) != SX_OK)
             return SX_ERR;
-        if (c->output_jx != NULL && ex_jx_eval_or_fail(&e, c->output_jx, &out) != SX_OK)
-            return SX_ERR;
+        if (c->output_jx != NULL) {
+            if (ex_jx_eval_or_fail(&e, c->output_jx, &out) != SX_OK)
+                return SX_ERR;
+            os = ex_sz_quick(out);
+        }
     } else {
         if (c->assign != NULL && ex_tmpl_or_fail(f, c->assign, eo, f->ctx, &assigned) != SX_OK)
             return SX_ERR;
         if (ex_result_path_or_fail(f, c->result_path, c->result_path_null, f->input, eo,
                                    &out) != SX_OK)
             return SX_ERR;
+        os = ex_sz_result_path(c->result_path, c->result_path_null, f->in_sz, eo_sz);
     }
+    if (ex_sz_check_or_fail(f, out, &os, s->name, true) != SX_OK)
+        return SX_ERR;
     if (assigned != NULL)
         ex_vars_apply(f, assigned);
     f->output = out;
+    f->out_sz = os;
     f->next = c->next;
     ex_ev_exited(f, s, s->type == ASL_STATE_MAP        ? "MapStateExited"
                        : s->type == ASL_STATE_PARALLEL ? "ParallelStateExited"
@@ -306,6 +309,7 @@ flow_run(ex_flow_t *f)
         case R_NEXT:
             f->cur = f->next;
             f->input = f->output;
+            f->in_sz = f->out_sz;
             f->phase = PH_ENTER;
             f->kids = NULL;
             if (--budget == 0) {
@@ -338,7 +342,7 @@ ex_engine_init(ex_engine_t *e, sch_t *s)
 {
     memset(e, 0, sizeof(*e));
     e->sch = s;
-    e->arena_first = (sizeof(ex_exec_t) + 256 + 63) & ~(size_t)63;
+    e->arena_first = sx_arena_block_size(sizeof(ex_exec_t) + 16); /* one size class */
     e->batch = 64;
 }
 
@@ -489,8 +493,8 @@ ex_exec_start(ex_exec_t *ex, const val_t *input)
         limit_ms = EX_EXPRESS_MAX_MS;
     if (limit_ms > 0)
         sch_timer_arm(s, &ex->deadline, ex->start_ms + limit_ms);
-    if (ex->o.input_size > 0 ? ex->o.input_size > EX_PAYLOAD_MAX
-                             : ex_payload_too_big(input, EX_PAYLOAD_MAX)) {
+    ex->root.in_sz = ex->o.input_size > 0 ? ex->o.input_size : ex_sz_exact(input, EX_PAYLOAD_MAX);
+    if (ex->root.in_sz > EX_PAYLOAD_MAX) {
         ex->error = ASL_E_DATA_LIMIT;
         ex->cause = "The state/task 'input' returned a result with a size exceeding the "
                     "maximum number of bytes service limit.";
@@ -498,7 +502,7 @@ ex_exec_start(ex_exec_t *ex, const val_t *input)
         exec_finish(ex, EX_FAILED);
         return;
     }
-    ex_flow_start(&ex->root, m->graphs[0].start, input);
+    ex_flow_start(&ex->root, m->graphs[0].start, input, ex->root.in_sz);
 }
 
 /* Lazily builds the Execution/StateMachine context members (needs_ctx states only). */

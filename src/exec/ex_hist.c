@@ -23,11 +23,7 @@
 
 #define EX_HIST_PAYLOAD_MAX 262144
 
-static bool
-hist_on(const ex_flow_t *f)
-{
-    return f->ex->o.history;
-}
+#define hist_on ex_hist_on
 
 uint32_t
 ex_event_at(ex_flow_t *f, uint32_t prev, const char *type, const char *dkey,
@@ -161,27 +157,16 @@ ex_ev_exec_end(ex_flow_t *f, const char *type)
 /* ---- state events ---- */
 
 uint32_t
-ex_ev_entered(ex_flow_t *f, const asl_state_t *s, const char *type)
+ex_ev_state(ex_flow_t *f, const asl_state_t *s, const char *type, bool entered)
 {
-    if (!hist_on(f))
-        return ex_event(f, type, NULL, NULL);
-    sx_arena_t *a = f->ex->a;
-    val_objb_t b;
-    val_objb_init(&b, a, 3);
-    val_objb_sets(&b, "name", val_str_nocopy(a, s->name, strlen(s->name)));
-    add_payload(&b, a, "input", "inputDetails", f->input);
-    return ex_event(f, type, "stateEnteredEventDetails", val_objb_done(&b));
-}
-
-uint32_t
-ex_ev_exited(ex_flow_t *f, const asl_state_t *s, const char *type)
-{
-    if (!hist_on(f))
-        return ex_event(f, type, NULL, NULL);
     sx_arena_t *a = f->ex->a;
     val_objb_t b;
     val_objb_init(&b, a, 5);
     val_objb_sets(&b, "name", val_str_nocopy(a, s->name, strlen(s->name)));
+    if (entered) {
+        add_payload(&b, a, "input", "inputDetails", f->input);
+        return ex_event(f, type, "stateEnteredEventDetails", val_objb_done(&b));
+    }
     add_payload(&b, a, "output", "outputDetails", f->output);
     if (f->assigned != NULL && val_is(f->assigned, VAL_OBJ)) {
         val_objb_t vb;
@@ -234,12 +219,12 @@ ex_ev_task(ex_flow_t *f, int kind, const val_t *payload, int64_t timeout_s, int6
     static const char *const lambda_t[] = {"LambdaFunctionScheduled", "LambdaFunctionStarted",
                                            "LambdaFunctionSucceeded", "LambdaFunctionFailed",
                                            "LambdaFunctionTimedOut"};
+    if (!hist_on(f))
+        return ex_event_id(f);
     const asl_state_t *s = ex_state(f);
     const char *arn = s->u.task.resource;
     bool lambda = strncmp(arn, "arn:aws:lambda:", 15) == 0;
     const char *type = lambda ? lambda_t[kind] : task_t[kind];
-    if (!hist_on(f))
-        return ex_event(f, type, NULL, NULL);
     if (lambda && kind == EX_EV_TASK_STARTED)
         return ex_event(f, type, NULL, NULL); /* LambdaFunctionStarted has no details */
     sx_arena_t *a = f->ex->a;
@@ -287,7 +272,7 @@ uint32_t
 ex_ev_map_started(ex_flow_t *f, uint32_t length)
 {
     if (!hist_on(f))
-        return ex_event(f, "MapStateStarted", NULL, NULL);
+        return ex_event_id(f);
     sx_arena_t *a = f->ex->a;
     val_objb_t b;
     val_objb_init(&b, a, 1);
@@ -298,8 +283,10 @@ ex_ev_map_started(ex_flow_t *f, uint32_t length)
 uint32_t
 ex_ev_iteration(ex_flow_t *f, uint32_t prev, const char *type, uint32_t index)
 {
-    if (!hist_on(f))
-        return ex_event_at(f, prev, type, NULL, NULL);
+    if (!hist_on(f)) {
+        f->last_ev = prev;
+        return ex_event_id(f);
+    }
     sx_arena_t *a = f->ex->a;
     const char *name = ex_state(f)->name;
     val_objb_t b;

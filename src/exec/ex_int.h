@@ -65,6 +65,10 @@ struct ex_flow {
     const val_t *output;     /* output of the finished state / flow */
     const val_t *map_value;  /* this iteration's item ($$.Map.Item.Value) */
     const val_t *assigned;   /* Assign applied by the current state (Exited details) */
+    size_t in_sz;            /* upper bounds of the JSON sizes (ex_size.c) of input, */
+    size_t eff_sz;           /* effective input, */
+    size_t res_sz;           /* task result (0 = not known yet) */
+    size_t out_sz;           /* and output */
     const char *fail_ev;     /* Map/ParallelStateFailed owed once Retry gives up, or NULL */
     uint32_t fail_prev;      /* its previousEventId (the failing inner event) */
     sx_err_t err;            /* pending or final error */
@@ -88,6 +92,8 @@ struct ex_kids {
     uint32_t started_ev;      /* MapStateStarted / ParallelStateStarted id */
     uint32_t iter_ev;         /* last MapIterationSucceeded id (MapStateExited points at it) */
     uint32_t fail_prev;       /* the failing inner event (MapStateFailed points at it) */
+    size_t res_sz;            /* upper bound of the results array's JSON size */
+    size_t items_sz;          /* Map: upper bound of the items array's JSON size */
 };
 
 struct ex_exec {
@@ -122,12 +128,34 @@ struct ex_exec {
 uint32_t ex_event(ex_flow_t *f, const char *type, const char *dkey, const val_t *details);
 uint32_t ex_event_at(ex_flow_t *f, uint32_t prev, const char *type, const char *dkey,
                      const val_t *details);
+/* The id-only path when history is off (inline: the hot path of every transition). */
+static inline uint32_t
+ex_event_id(ex_flow_t *f)
+{
+    uint32_t id = ++f->ex->next_id;
+    f->last_ev = id;
+    return id;
+}
+static inline bool
+ex_hist_on(const ex_flow_t *f)
+{
+    return f->ex->o.history;
+}
 uint32_t ex_ev_exec_started(ex_exec_t *ex, const char *role_arn);
 /* ExecutionSucceeded (ex->output) / Failed / Aborted / TimedOut (ex->error, ex->cause). */
 uint32_t ex_ev_exec_end(ex_flow_t *f, const char *type);
 /* <Type>StateEntered with f->input; <Type>StateExited with f->output and f->assigned. */
-uint32_t ex_ev_entered(ex_flow_t *f, const asl_state_t *s, const char *type);
-uint32_t ex_ev_exited(ex_flow_t *f, const asl_state_t *s, const char *type);
+uint32_t ex_ev_state(ex_flow_t *f, const asl_state_t *s, const char *type, bool entered);
+static inline uint32_t
+ex_ev_entered(ex_flow_t *f, const asl_state_t *s, const char *type)
+{
+    return ex_hist_on(f) ? ex_ev_state(f, s, type, true) : ex_event_id(f);
+}
+static inline uint32_t
+ex_ev_exited(ex_flow_t *f, const asl_state_t *s, const char *type)
+{
+    return ex_hist_on(f) ? ex_ev_state(f, s, type, false) : ex_event_id(f);
+}
 enum {
     EX_EV_TASK_SCHEDULED = 0,
     EX_EV_TASK_STARTED,
@@ -146,7 +174,11 @@ uint32_t ex_ev_iteration(ex_flow_t *f, uint32_t prev, const char *type, uint32_t
 uint32_t ex_ev_eval_failed(ex_flow_t *f, const char *location);
 
 /* ---- ex_exec.c ---- */
-const asl_state_t *ex_state(const ex_flow_t *f);
+static inline const asl_state_t *
+ex_state(const ex_flow_t *f)
+{
+    return &f->ex->m->states[f->cur];
+}
 /* Sets f->err to States.QueryEvaluationError with the prefixed cause and records the
  * EvaluationFailed event (location: the field path, or NULL). */
 int ex_fail_eval(ex_flow_t *f, const char *location, const char *fmt, ...)
@@ -156,8 +188,8 @@ int ex_fail_prefixed(ex_flow_t *f, const char *name, bool terminal, const char *
     __attribute__((format(printf, 4, 5)));
 /* Sets f->err to (name, cause) verbatim (both copied or static). */
 int ex_fail_plain(ex_flow_t *f, const char *name, const char *cause, bool terminal);
-/* Starts a flow at state `start` with input (posts it). */
-void ex_flow_start(ex_flow_t *f, uint32_t start, const val_t *input);
+/* Starts a flow at state `start` with input (posts it); in_sz bounds its JSON size. */
+void ex_flow_start(ex_flow_t *f, uint32_t start, const val_t *input, size_t in_sz);
 ex_flow_t *ex_flow_new(ex_exec_t *ex, ex_flow_t *parent, uint32_t slot);
 /* Stops f and everything under it (timers, calls, children). */
 void ex_flow_abort(ex_flow_t *f);
@@ -179,10 +211,42 @@ int ex_result_path_or_fail(ex_flow_t *f, const jp_prog_t *p, bool isnull, const 
 void ex_vars_apply(ex_flow_t *f, const val_t *assigned);
 /* Pass/Task/Map/Parallel success pipeline: ResultSelector, ResultPath, OutputPath, Assign
  * ($ = assign_in), then Exited. */
-int ex_finish_result(ex_flow_t *f, const val_t *result, const val_t *assign_in);
+int ex_finish_result(ex_flow_t *f, const val_t *result, size_t res_sz, const val_t *assign_in);
 /* Exited event + next/end decision for f's current state with f->output set. */
 int ex_exit_state(ex_flow_t *f, const char *exited_type);
+
+/* ---- ex_size.c: payload size bounds and States.DataLimitExceeded ---- */
+#define EX_SZ_UNKNOWN SIZE_MAX
+static inline size_t
+ex_sz_add(size_t a, size_t b) /* saturating */
+{
+    return a > EX_SZ_UNKNOWN - b ? EX_SZ_UNKNOWN : a + b;
+}
+/* A cheap upper bound of v's JSON size, or EX_SZ_UNKNOWN when v is big. */
+size_t ex_sz_quick(const val_t *v);
+/* v's exact JSON size, or some value above limit once it passes limit. */
+size_t ex_sz_exact(const val_t *v, size_t limit);
 bool ex_payload_too_big(const val_t *v, size_t limit);
+/* Bound of a Path's result (src = bound of its input) / of a ResultPath's output. */
+size_t ex_sz_path_slow(const jp_prog_t *p, const val_t *out, size_t src);
+static inline size_t
+ex_sz_path(const jp_prog_t *p, bool isnull, const val_t *out, size_t src)
+{
+    return isnull ? 2 : p == NULL ? src : ex_sz_path_slow(p, out, src);
+}
+size_t ex_sz_result_path(const jp_prog_t *p, bool isnull, size_t raw, size_t res);
+/* Sets f->err to States.DataLimitExceeded for `who`; returns SX_ERR. */
+int ex_data_limit(ex_flow_t *f, const char *who, bool terminal);
+/* SX_OK when v fits EX_PAYLOAD_MAX (*bound tightened to the exact size when it had to be
+ * measured), else ex_data_limit(). */
+int ex_sz_measure_or_fail(ex_flow_t *f, const val_t *v, size_t *bound, const char *who,
+                          bool terminal);
+static inline int
+ex_sz_check_or_fail(ex_flow_t *f, const val_t *v, size_t *bound, const char *who,
+                    bool terminal)
+{
+    return *bound <= EX_PAYLOAD_MAX ? SX_OK : ex_sz_measure_or_fail(f, v, bound, who, terminal);
+}
 
 /* ---- ex_jx.c: JSONata-mode evaluation ---- */
 typedef struct ex_jx_env {

@@ -64,14 +64,19 @@ ex_parallel_attempt(ex_flow_t *f)
     const asl_state_t *s = ex_state(f);
     const asl_machine_t *m = f->ex->m;
     const val_t *args = f->eff;
+    size_t args_sz = f->eff_sz;
     if (s->jsonata) {
         ex_jx_env_t e;
         ex_jx_env_init(&e, f, f->input);
-        if (s->arguments_jx != NULL && ex_jx_eval_or_fail(&e, s->arguments_jx, &args) != SX_OK)
-            return owe_failed(f, false);
-    } else if (s->parameters != NULL &&
-               ex_tmpl_or_fail(f, s->parameters, f->eff, f->ctx, &args) != SX_OK) {
-        return R_ERR;
+        if (s->arguments_jx != NULL) {
+            if (ex_jx_eval_or_fail(&e, s->arguments_jx, &args) != SX_OK)
+                return owe_failed(f, false);
+            args_sz = ex_sz_quick(args);
+        }
+    } else if (s->parameters != NULL) {
+        if (ex_tmpl_or_fail(f, s->parameters, f->eff, f->ctx, &args) != SX_OK)
+            return R_ERR;
+        args_sz = ex_sz_quick(args);
     }
     uint32_t n = s->u.par.nbranches;
     ex_kids_t *k = kids_new(f, n);
@@ -83,7 +88,7 @@ ex_parallel_attempt(ex_flow_t *f)
         k->flows[i] = kid;
         k->started++;
         k->running++;
-        ex_flow_start(kid, m->graphs[s->u.par.branches[i]].start, args);
+        ex_flow_start(kid, m->graphs[s->u.par.branches[i]].start, args, args_sz);
     }
     if (n == 0) {
         f->phase = PH_KIDS_DONE;
@@ -267,7 +272,10 @@ map_start_one(ex_flow_t *f, uint32_t i)
     k->running++;
     kid->last_ev = ex_ev_iteration(f, f->last_ev, "MapIterationStarted", i);
     kid->map_value = item;
-    ex_flow_start(kid, f->ex->m->graphs[s->u.map.graph].start, in);
+    size_t in_sz = ex_sz_quick(in);
+    if (in_sz == EX_SZ_UNKNOWN && in == item)
+        in_sz = k->items_sz;
+    ex_flow_start(kid, f->ex->m->graphs[s->u.map.graph].start, in, in_sz);
     return SX_OK;
 }
 
@@ -290,6 +298,8 @@ ex_map_attempt(ex_flow_t *f)
     double mc = 0, tc = 0, tp = 0;
     if (map_items_or_fail(f, s, &items) != SX_OK)
         return owe_failed(f, false);
+    size_t items_sz = s->jsonata ? (s->u.map.items_jx != NULL ? EX_SZ_UNKNOWN : f->in_sz)
+                                 : ex_sz_path(s->u.map.items_path, false, items, f->eff_sz);
     if (map_int_or_fail(f, &s->u.map.max_conc, "MaxConcurrency", false, &mc) != SX_OK ||
         map_int_or_fail(f, &s->u.map.tol_count, "ToleratedFailureCount", false, &tc) != SX_OK ||
         map_int_or_fail(f, &s->u.map.tol_pct, "ToleratedFailurePercentage", true, &tp) != SX_OK)
@@ -304,6 +314,7 @@ ex_map_attempt(ex_flow_t *f)
     uint32_t n = (uint32_t)val_len(items);
     ex_kids_t *k = kids_new(f, n);
     k->items = items;
+    k->items_sz = s->u.map.batcher ? EX_SZ_UNKNOWN : items_sz;
     k->max_conc = mc > 0 ? (uint32_t)mc : 0;
     k->tolerance = s->u.map.tol_count.set || s->u.map.tol_pct.set;
     if (s->u.map.tol_count.set)
@@ -375,6 +386,7 @@ ex_kid_finished(ex_flow_t *kid)
     uint32_t inner = kid->last_ev;
     if (kid->outcome == 1) {
         k->results[kid->slot] = kid->output;
+        k->res_sz = ex_sz_add(k->res_sz, ex_sz_add(kid->out_sz, 1));
         if (map)
             k->iter_ev = ex_ev_iteration(f, inner, "MapIterationSucceeded", kid->slot);
         f->last_ev = inner;
@@ -395,6 +407,7 @@ ex_kid_finished(ex_flow_t *kid)
         val_objb_sets(&b, "Error", val_strz(f->ex->a, err.name ? err.name : ""));
         val_objb_sets(&b, "Cause", val_strz(f->ex->a, err.cause ? err.cause : ""));
         k->results[kid->slot] = val_objb_done(&b);
+        k->res_sz = ex_sz_add(k->res_sz, ex_sz_add(ex_sz_quick(k->results[kid->slot]), 1));
         if (threshold_exceeded(k)) {
             sx_err_t te = {ASL_E_TOLERATED_FAILURE,
                            "The specified tolerated failure threshold was exceeded"};
@@ -432,5 +445,8 @@ ex_kids_done(ex_flow_t *f)
     if (map && k->iter_ev != 0)
         f->last_ev = k->iter_ev;
     f->phase = PH_ENTER;
-    return ex_finish_result(f, res, res);
+    size_t rs = ex_sz_add(k->res_sz, 2);
+    if (ex_sz_check_or_fail(f, res, &rs, s->name, true) != SX_OK)
+        return R_ERR;
+    return ex_finish_result(f, res, rs, res);
 }

@@ -25,21 +25,14 @@ entered_name(uint8_t type)
     return n[type];
 }
 
-/* JSONPath: InputPath into f->eff. */
+/* JSONPath: InputPath into f->eff (and its size bound). */
 static int
 input_path(ex_flow_t *f, const asl_state_t *s)
 {
-    return ex_path_or_fail(f, s->input_path, s->input_path_null, f->input, &f->eff);
-}
-
-static int
-data_limit(ex_flow_t *f, const char *who, bool terminal)
-{
-    const char *cause = sx_arena_printf(f->ex->a, NULL,
-                                        "The state/task '%s' returned a result with a size "
-                                        "exceeding the maximum number of bytes service limit.",
-                                        who);
-    return ex_fail_plain(f, ASL_E_DATA_LIMIT, cause, terminal);
+    if (ex_path_or_fail(f, s->input_path, s->input_path_null, f->input, &f->eff) != SX_OK)
+        return SX_ERR;
+    f->eff_sz = ex_sz_path(s->input_path, s->input_path_null, f->eff, f->in_sz);
+    return SX_OK;
 }
 
 /* ---- Pass / Succeed / Fail ---- */
@@ -48,20 +41,23 @@ static int
 pass_run(ex_flow_t *f, const asl_state_t *s)
 {
     if (s->jsonata)
-        return ex_finish_result(f, NULL, NULL);
+        return ex_finish_result(f, NULL, 0, NULL);
     if (input_path(f, s) != SX_OK)
         return R_ERR;
     const val_t *v = f->eff;
-    if (s->parameters != NULL && ex_tmpl_or_fail(f, s->parameters, v, f->ctx, &v) != SX_OK)
-        return R_ERR;
-    if (s->u.pass.result != NULL) {
-        if (s->u.pass.result_len > EX_PAYLOAD_MAX) {
-            data_limit(f, s->name, true);
+    size_t vs = f->eff_sz;
+    if (s->parameters != NULL) {
+        if (ex_tmpl_or_fail(f, s->parameters, v, f->ctx, &v) != SX_OK)
             return R_ERR;
-        }
-        v = s->u.pass.result;
+        vs = ex_sz_quick(v);
     }
-    return ex_finish_result(f, v, v);
+    if (s->u.pass.result != NULL) {
+        v = s->u.pass.result;
+        vs = s->u.pass.result_len;
+    }
+    if (ex_sz_check_or_fail(f, v, &vs, s->name, true) != SX_OK)
+        return R_ERR;
+    return ex_finish_result(f, v, vs, v);
 }
 
 static int
@@ -70,15 +66,20 @@ succeed_run(ex_flow_t *f, const asl_state_t *s)
     if (s->jsonata) {
         ex_jx_env_t e;
         const val_t *out = f->input;
+        f->out_sz = f->in_sz;
         ex_jx_env_init(&e, f, f->input);
-        if (s->output_jx != NULL && ex_jx_eval_or_fail(&e, s->output_jx, &out) != SX_OK)
-            return R_ERR;
+        if (s->output_jx != NULL) {
+            if (ex_jx_eval_or_fail(&e, s->output_jx, &out) != SX_OK)
+                return R_ERR;
+            f->out_sz = ex_sz_quick(out);
+        }
         f->output = out;
         return ex_exit_state(f, NULL);
     }
     if (input_path(f, s) != SX_OK ||
         ex_path_or_fail(f, s->output_path, s->output_path_null, f->eff, &f->output) != SX_OK)
         return R_ERR;
+    f->out_sz = ex_sz_path(s->output_path, s->output_path_null, f->output, f->eff_sz);
     return ex_exit_state(f, NULL);
 }
 
@@ -254,16 +255,21 @@ ex_wait_done(ex_flow_t *f)
     if (s->jsonata) {
         ex_jx_env_t e;
         out = f->input;
+        f->out_sz = f->in_sz;
         ex_jx_env_init(&e, f, f->input);
         if (s->assign_jx != NULL && ex_jx_eval_or_fail(&e, s->assign_jx, &assigned) != SX_OK)
             return R_ERR;
-        if (s->output_jx != NULL && ex_jx_eval_or_fail(&e, s->output_jx, &out) != SX_OK)
-            return R_ERR;
+        if (s->output_jx != NULL) {
+            if (ex_jx_eval_or_fail(&e, s->output_jx, &out) != SX_OK)
+                return R_ERR;
+            f->out_sz = ex_sz_quick(out);
+        }
     } else {
         if (s->assign != NULL && ex_tmpl_or_fail(f, s->assign, f->eff, f->ctx, &assigned) != SX_OK)
             return R_ERR;
         if (ex_path_or_fail(f, s->output_path, s->output_path_null, f->eff, &out) != SX_OK)
             return R_ERR;
+        f->out_sz = ex_sz_path(s->output_path, s->output_path_null, out, f->eff_sz);
     }
     if (assigned != NULL)
         ex_vars_apply(f, assigned);
@@ -316,8 +322,10 @@ task_run(ex_flow_t *f, const asl_state_t *s)
 {
     if (!s->jsonata && input_path(f, s) != SX_OK)
         return R_ERR;
-    if (s->jsonata)
+    if (s->jsonata) {
         f->eff = f->input;
+        f->eff_sz = f->in_sz;
+    }
     return ex_task_attempt(f);
 }
 
@@ -327,19 +335,26 @@ ex_task_attempt(ex_flow_t *f)
     const asl_state_t *s = ex_state(f);
     ex_exec_t *ex = f->ex;
     const val_t *args = f->eff;
+    size_t args_sz = f->eff_sz;
     double to = 0, hb = 0;
     if (s->jsonata) {
         ex_jx_env_t e;
         ex_jx_env_init(&e, f, f->input);
-        if (s->arguments_jx != NULL && ex_jx_eval_or_fail(&e, s->arguments_jx, &args) != SX_OK)
-            return R_ERR;
+        if (s->arguments_jx != NULL) {
+            if (ex_jx_eval_or_fail(&e, s->arguments_jx, &args) != SX_OK)
+                return R_ERR;
+            args_sz = ex_sz_quick(args);
+        }
     } else if (s->parameters != NULL) {
         const val_t *ctx = f->ctx;
         if (ctx != NULL && f->retry_count > 0)
             ctx = f->ctx = ex_ctx_build(f, s, true);
         if (ex_tmpl_or_fail(f, s->parameters, f->eff, ctx, &args) != SX_OK)
             return R_ERR;
+        args_sz = ex_sz_quick(args);
     }
+    if (ex_sz_check_or_fail(f, args, &args_sz, s->name, true) != SX_OK)
+        return R_ERR;
     if (num_field_or_fail(f, &s->u.task.timeout, "TimeoutSeconds", &to) != SX_OK ||
         num_field_or_fail(f, &s->u.task.heartbeat, "HeartbeatSeconds", &hb) != SX_OK)
         return R_ERR;
@@ -354,6 +369,7 @@ ex_task_attempt(ex_flow_t *f)
     c->resource = s->u.task.resource;
     c->state = s->name;
     c->input = args;
+    c->input_size = args_sz;
     c->invocation = ex->invocations[f->cur]++;
     c->timeout_ms = (int64_t)(to * 1000);
     c->heartbeat_ms = (int64_t)(hb * 1000);
@@ -364,6 +380,7 @@ ex_task_attempt(ex_flow_t *f)
     f->phase = PH_TASK;
     f->task_ok = 0;
     f->result = NULL;
+    f->res_sz = 0;
     f->err.name = NULL;
     f->err.cause = NULL;
     int64_t now = sch_now_ms(ex->eng->sch);
@@ -400,10 +417,17 @@ call_flow(ex_call_t *c)
 void
 ex_call_succeed(ex_call_t *c, const val_t *result)
 {
+    ex_call_succeed_sized(c, result, 0);
+}
+
+void
+ex_call_succeed_sized(ex_call_t *c, const val_t *result, size_t json_size)
+{
     ex_flow_t *f = call_flow(c);
     if (f == NULL)
         return;
     f->result = result != NULL ? result : val_null();
+    f->res_sz = json_size;
     f->task_ok = 1;
     f->phase = PH_TASK_DONE;
     sch_timer_cancel(f->ex->eng->sch, &f->timer);
@@ -473,13 +497,15 @@ ex_task_done(ex_flow_t *f)
         ex_ev_task(f, timeout ? EX_EV_TASK_TIMED_OUT : EX_EV_TASK_FAILED, NULL, 0, 0);
         return R_ERR;
     }
-    if (ex_payload_too_big(f->result, EX_PAYLOAD_MAX)) {
-        data_limit(f, service_of(f->ex->a, s->u.task.resource), false);
+    size_t rs = f->res_sz != 0 && f->res_sz != EX_SZ_UNKNOWN ? f->res_sz
+                                                             : ex_sz_quick(f->result);
+    if (ex_sz_check_or_fail(f, f->result, &rs, service_of(f->ex->a, s->u.task.resource),
+                            false) != SX_OK) {
         ex_ev_task(f, EX_EV_TASK_FAILED, NULL, 0, 0);
         return R_ERR;
     }
     ex_ev_task(f, EX_EV_TASK_SUCCEEDED, f->result, 0, 0);
-    return ex_finish_result(f, f->result, f->result);
+    return ex_finish_result(f, f->result, rs, f->result);
 }
 
 /* ---- timers ---- */
@@ -536,6 +562,8 @@ ex_state_enter(ex_flow_t *f)
     f->assigned = NULL;
     f->fail_ev = NULL;
     f->entered_id = ex_ev_entered(f, s, entered_name(s->type));
+    if (ex_sz_check_or_fail(f, f->input, &f->in_sz, s->name, true) != SX_OK)
+        return R_ERR;
     f->ctx = s->needs_ctx ? ex_ctx_build(f, s, s->type == ASL_STATE_TASK) : NULL;
     switch (s->type) {
     case ASL_STATE_PASS:
@@ -554,8 +582,10 @@ ex_state_enter(ex_flow_t *f)
     case ASL_STATE_MAP:
         if (!s->jsonata && input_path(f, s) != SX_OK)
             return R_ERR;
-        if (s->jsonata)
+        if (s->jsonata) {
             f->eff = f->input;
+            f->eff_sz = f->in_sz;
+        }
         return s->type == ASL_STATE_MAP ? ex_map_attempt(f) : ex_parallel_attempt(f);
     default:
         return ex_fail_prefixed(f, ASL_E_RUNTIME, true, "Unsupported state type");

@@ -63,13 +63,13 @@ test_start(void *ud, ex_call_t *c)
         return SX_DECLINED;
     r += strlen(PREFIX);
     if (strcmp(r, "echo") == 0) {
-        ex_call_succeed(c, c->input);
+        ex_call_succeed_sized(c, c->input, c->input_size);
     } else if (strncmp(r, "fail:", 5) == 0) {
         const char *name = r + 5, *colon = strchr(name, ':');
         size_t nlen = colon ? (size_t)(colon - name) : strlen(name);
         long n = colon ? strtol(colon + 1, NULL, 10) : -1;
         if (n >= 0 && (long)c->invocation >= n) {
-            ex_call_succeed(c, c->input);
+            ex_call_succeed_sized(c, c->input, c->input_size);
             return SX_OK;
         }
         snprintf(buf, sizeof(buf), "%.*s", (int)(nlen < 256 ? nlen : 256), name);
