@@ -61,6 +61,19 @@ while sent < n:
     return subprocess.Popen([sys.executable, "-c", code])
 
 
+def proc_cpu(pid):
+    """CPU seconds (user + system) of a process so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def info_cpu(r):
+    info = r.call("INFO", "cpu")
+    vals = dict(l.split(":", 1) for l in info.splitlines() if ":" in l)
+    return float(vals["used_cpu_user"]) + float(vals["used_cpu_sys"])
+
+
 def id_ms(eid):
     return int(eid.split("-")[0])
 
@@ -82,11 +95,14 @@ def run_stepxd(args, tmp, redis, n, rate):
                 machines_registry="off", consumer="bench")
     sx.wait_ready()
     r = redis.client()
+    cpu0, rcpu0 = proc_cpu(sx.proc.pid), info_cpu(r)
     p = producer(redis.port, n, os.path.join(WF, "pass-chain.input.json"), rate)
     deadline = time.time() + 600
     while r.call("XLEN", "{stepx}:results") < n and time.time() < deadline:
         time.sleep(0.02)
     p.wait()
+    cpu = proc_cpu(sx.proc.pid) - cpu0
+    redis_cpu = info_cpu(r) - rcpu0
     first = r.call("XRANGE", "{stepx}:events", "-", "+", "COUNT", 1)[0][0]
     res = r.xrange_all("{stepx}:results")
     m = sx.metrics()
@@ -96,7 +112,9 @@ def run_stepxd(args, tmp, redis, n, rate):
     ok = sum(1 for _, f in res if f["status"] == "SUCCEEDED")
     return {"results": len(res), "succeeded": ok, "eps": len(res) * 1000.0 / max(1, span),
             "p50_ms": lat[len(lat) // 2], "p99_ms": lat[int(len(lat) * 0.99)],
-            "hist_count": m.get("stepx_event_to_result_ms_count", 0)}
+            "hist_count": m.get("stepx_event_to_result_ms_count", 0),
+            "stepxd_us_per_event": cpu * 1e6 / max(1, len(res)),
+            "redis_us_per_event": redis_cpu * 1e6 / max(1, len(res))}
 
 
 def main():
@@ -109,7 +127,7 @@ def main():
     args = ap.parse_args()
     args.bin = os.path.abspath(args.bin)
     size = os.path.getsize(os.path.join(WF, "pass-chain.input.json"))
-    ceil, sx, lat = [], [], []
+    ceil, sx, lat, cpu = [], [], [], []
     for rep in range(args.reps):
         for step in ("ceiling", "stepxd", "latency"):
             tmp = tempfile.mkdtemp(prefix="stepx-bench-")
@@ -119,14 +137,19 @@ def main():
                     c = ceiling(os.path.join(args.bin, "bench_ceiling"), redis.port,
                                 args.events, size)
                     ceil.append(c["eps"])
-                    print("rep %d ceiling: %.0f events/s (p50 %.2f ms, p99 %.2f ms)" % (
-                        rep, c["eps"], c["p50_ms"], c["p99_ms"]), flush=True)
+                    print("rep %d ceiling: %.0f events/s (p50 %.2f ms, p99 %.2f ms; redis %.1f "
+                          "us/event)" % (rep, c["eps"], c["p50_ms"], c["p99_ms"],
+                                         c.get("redis_us_per_event", 0)), flush=True)
                 elif step == "stepxd":
                     s = run_stepxd(args, tmp, redis, args.events, 0)
                     sx.append(s["eps"])
+                    cpu.append(s["stepxd_us_per_event"])
                     print("rep %d stepxd pass-chain: %.0f executions/s = %.0f %% of the "
-                          "ceiling (%d/%d succeeded)" % (rep, s["eps"], 100 * s["eps"] / ceil[-1],
-                                                       s["succeeded"], s["results"]), flush=True)
+                          "ceiling (%d/%d succeeded; stepxd %.1f us/event, redis %.1f "
+                          "us/event)" % (rep, s["eps"], 100 * s["eps"] / ceil[-1],
+                                         s["succeeded"], s["results"],
+                                         s["stepxd_us_per_event"], s["redis_us_per_event"]),
+                          flush=True)
                 else:
                     rate = sx[-1] / 2
                     n = int(rate * args.lat_seconds)
@@ -141,7 +164,8 @@ def main():
     summary = {"bench": "e2e", "workflow": "pass-chain", "events": args.events,
                "workers": args.workers, "input_bytes": size,
                "ceiling_eps": statistics.median(ceil), "stepxd_eps": statistics.median(sx),
-               "ratio": statistics.median(ratios),
+               "ratio": statistics.median(ratios), "ratios": [round(x, 3) for x in ratios],
+               "stepxd_us_per_event": statistics.median(cpu),
                "half_load_eps": statistics.median(s["eps"] for s in lat),
                "p50_ms": statistics.median(s["p50_ms"] for s in lat),
                "p99_ms": statistics.median(s["p99_ms"] for s in lat)}
