@@ -44,6 +44,10 @@ typedef enum ex_status {
 
 /* Payload limit (task/state/execution input or output), bytes of UTF-8 JSON. */
 #define EX_PAYLOAD_MAX 262144
+/* Inline Map: at most this many iterations in flight, whatever MaxConcurrency says (0 or
+ * more): AWS runs inline Maps with "effectively <= 40 concurrent iterations" (express.md §1
+ * quotas); no recorded case contradicts it (none has a Map over 40 items or Waits in one). */
+#define EX_MAP_INLINE_MAX 40
 /* Express executions end with States.Timeout after 5 minutes. */
 #define EX_EXPRESS_MAX_MS (5 * 60 * 1000)
 

@@ -2,8 +2,9 @@
  * ex_kids.c: Parallel and Map states. Each branch / iteration is a child flow of the same
  * execution, scheduled like any flow; the parent parks in PH_KIDS.
  *
- * Map keeps at most MaxConcurrency iterations running (0 = all at once) and starts the next
- * one when one finishes, so a Map over many items holds only `running` child flows (finished
+ * Map keeps at most MaxConcurrency iterations running, and never more than EX_MAP_INLINE_MAX
+ * (40, AWS's inline Map limit, also when MaxConcurrency is 0 = "unbounded" or larger), and
+ * starts the next one when one finishes, so a Map over many items holds only `running` child flows (finished
  * flows are recycled through the execution's free list; their outputs stay in the results
  * array). ItemSelector is evaluated when an iteration starts.
  *
@@ -315,7 +316,7 @@ ex_map_attempt(ex_flow_t *f)
     ex_kids_t *k = kids_new(f, n);
     k->items = items;
     k->items_sz = s->u.map.batcher ? EX_SZ_UNKNOWN : items_sz;
-    k->max_conc = mc > 0 ? (uint32_t)mc : 0;
+    k->max_conc = mc > 0 && mc < EX_MAP_INLINE_MAX ? (uint32_t)mc : EX_MAP_INLINE_MAX;
     k->tolerance = s->u.map.tol_count.set || s->u.map.tol_pct.set;
     if (s->u.map.tol_count.set)
         k->tol_count = (uint32_t)tc;

@@ -1,6 +1,6 @@
 /*
  * test_ex_exec.c: the executor on a virtual clock: retry delays (BackoffRate,
- * MaxDelaySeconds, FULL jitter bounds), Map MaxConcurrency, Parallel abort on failure, the
+ * MaxDelaySeconds, FULL jitter bounds), Map MaxConcurrency (inline cap of 40), Parallel abort on failure, the
  * Express limit, event ids in causes, and many executions sharing one machine.
  */
 #include <string.h>
@@ -107,6 +107,22 @@ test_map_max_concurrency(void)
     snprintf(def, sizeof(def), fmt, 1);
     CHECK(run_def(def, "[1,2,3]", ASL_TYPE_STANDARD, &r) == SX_OK);
     CHECK_INT(r.ms, 3000);
+    /* inline Map: at most 40 in flight, also for MaxConcurrency 0 or above 40 */
+    char items[512];
+    size_t off = 0;
+    for (int i = 0; i < 100; i++)
+        off += (size_t)snprintf(items + off, sizeof(items) - off, "%s%d", i ? "," : "[", i % 10);
+    snprintf(items + off, sizeof(items) - off, "]");
+    snprintf(def, sizeof(def), fmt, 0);
+    CHECK(run_def(def, items, ASL_TYPE_STANDARD, &r) == SX_OK);
+    CHECK_INT(r.st, EX_SUCCEEDED);
+    CHECK_INT(r.ms, 3000); /* ceil(100/40) rounds */
+    snprintf(def, sizeof(def), fmt, 100);
+    CHECK(run_def(def, items, ASL_TYPE_STANDARD, &r) == SX_OK);
+    CHECK_INT(r.ms, 3000);
+    snprintf(def, sizeof(def), fmt, 25);
+    CHECK(run_def(def, items, ASL_TYPE_STANDARD, &r) == SX_OK);
+    CHECK_INT(r.ms, 4000);
 }
 
 static void
