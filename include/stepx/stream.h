@@ -148,8 +148,8 @@ typedef struct rs_event {
     bool input_msgpack;      /* input is MessagePack */
     const char *name;        /* execution name, NULL when absent */
     const char *tenant;      /* tenant, RS_TENANT_DEFAULT when absent */
-    uint32_t deliveries;     /* 1 when read new; the group's count when reclaimed; 0 when
-                              * unknown (re-read from the own pending list after a reconnect) */
+    uint32_t deliveries;     /* 1 when read new; the group's count when reclaimed or re-read
+                              * from the own pending list; 0 when XPENDING did not answer */
     int64_t received_ms;     /* wall clock when this consumer received it */
     rs_consumer_t *consumer; /* the consumer it came from */
     void *udata;             /* free for the executor (NULL when handed over) */

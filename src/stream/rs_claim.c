@@ -12,7 +12,10 @@
  *     dispatched) for XPENDING <events> <group> <first> <last> <n> <me>, which does. An entry
  *     delivered more than max_deliveries times goes to the dead-letter stream; the others
  *     are dispatched. If XPENDING gets no answer the entries are dispatched anyway (their
- *     count unknown, 0) rather than stranded.
+ *     count unknown, 0) rather than stranded. The own-PEL history read after a reconnect goes
+ *     through the same step (rs_take_counted), since a history read counts as a delivery
+ *     too: a poison entry that kills its worker at once is dead-lettered even when the
+ *     restarted worker (same consumer name) finds it in its own history.
  *  The cursor is kept between rounds; a round continues at once while it claims entries and
  *  the consumer has room (max_inflight).
  */
@@ -25,6 +28,7 @@
 /* Claimed entries waiting for their delivery counts. */
 typedef struct claim {
     rs_consumer_t *c; /* owner */
+    bool reclaimed;   /* taken from other consumers (else: own history) */
     size_t n;         /* events */
     rs_event_t *ev[]; /* held, in exec_list, not yet dispatched */
 } claim_t;
@@ -56,7 +60,8 @@ claim_release(claim_t *cl, const redisReply *pend)
             rs_event_reject(ev, why);
             continue;
         }
-        c->st.reclaimed++;
+        if (cl->reclaimed)
+            c->st.reclaimed++;
         rs_dispatch(c, ev);
     }
     sx_free(cl);
@@ -68,6 +73,36 @@ on_pending(rs_conn_t *conn, redisReply *r, void *ud)
     claim_t *cl = ud;
     SX_UNUSED(conn);
     claim_release(cl, r != NULL && r->type == REDIS_REPLY_ARRAY ? r : NULL);
+}
+
+size_t
+rs_take_counted(rs_consumer_t *c, const redisReply *ents, bool reclaimed)
+{
+    claim_t *cl = sx_malloc(sizeof(*cl) + (ents->elements + 1) * sizeof(cl->ev[0]));
+    size_t n;
+    cl->c = c;
+    cl->reclaimed = reclaimed;
+    cl->n = 0;
+    for (size_t i = 0; i < ents->elements; i++) {
+        bool queued;
+        rs_event_t *ev = rs_entry_take(c, ents->element[i], 0, &queued);
+        if (ev == NULL || queued)
+            continue;
+        rs_evlist_push(&c->exec_list, ev); /* held until the counts arrive */
+        cl->ev[cl->n++] = ev;
+    }
+    n = cl->n;
+    if (cl->n == 0) {
+        sx_free(cl);
+        return 0;
+    }
+    const char *first = cl->ev[0]->id, *last = cl->ev[cl->n - 1]->id;
+    char count[24];
+    snprintf(count, sizeof(count), "%zu", cl->n + c->nheld); /* own entries may be in range */
+    const char *argv[] = {"XPENDING", c->k_events, c->conf->group, first, last, count, c->name};
+    if (rs_conn_argv(c->conn, 0, on_pending, cl, (int)SX_ARRAY_LEN(argv), argv, NULL) != SX_OK)
+        claim_release(cl, NULL);
+    return n;
 }
 
 static void on_autoclaim(rs_conn_t *conn, redisReply *r, void *ud);
@@ -92,9 +127,7 @@ static void
 on_autoclaim(rs_conn_t *conn, redisReply *r, void *ud)
 {
     rs_consumer_t *c = ud;
-    claim_t *cl;
-    const redisReply *ents;
-    size_t nnew = 0;
+    size_t nnew;
     char buf[256];
     SX_UNUSED(conn);
     c->claiming = false;
@@ -111,29 +144,7 @@ on_autoclaim(rs_conn_t *conn, redisReply *r, void *ud)
         memcpy(c->claim_cursor, r->element[0]->str, r->element[0]->len + 1);
     if (r->elements == 3 && r->element[2]->type == REDIS_REPLY_ARRAY)
         c->st.deleted += r->element[2]->elements;
-    ents = r->element[1];
-    cl = sx_malloc(sizeof(*cl) + (ents->elements + 1) * sizeof(cl->ev[0]));
-    cl->c = c;
-    cl->n = 0;
-    for (size_t i = 0; i < ents->elements; i++) {
-        bool queued;
-        rs_event_t *ev = rs_entry_take(c, ents->element[i], 0, &queued);
-        if (ev == NULL || queued)
-            continue;
-        rs_evlist_push(&c->exec_list, ev); /* held until the counts arrive */
-        cl->ev[cl->n++] = ev;
-    }
-    nnew = cl->n;
-    if (cl->n == 0) {
-        sx_free(cl);
-    } else {
-        const char *first = cl->ev[0]->id, *last = cl->ev[cl->n - 1]->id;
-        char count[24];
-        snprintf(count, sizeof(count), "%zu", cl->n + c->nheld); /* own entries may be in range */
-        const char *argv[] = {"XPENDING", c->k_events, c->conf->group, first, last, count, c->name};
-        if (rs_conn_argv(c->conn, 0, on_pending, cl, (int)SX_ARRAY_LEN(argv), argv, NULL) != SX_OK)
-            claim_release(cl, NULL);
-    }
+    nnew = rs_take_counted(c, r->element[1], true);
     if (nnew > 0 && strcmp(c->claim_cursor, "0-0") != 0)
         autoclaim_send(c);
 }

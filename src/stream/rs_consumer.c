@@ -383,11 +383,15 @@ on_read(rs_conn_t *conn, redisReply *r, void *ud)
         r->element[0]->element[1]->type == REDIS_REPLY_ARRAY) {
         const redisReply *ents = r->element[0]->element[1];
         got = ents->elements;
-        for (size_t i = 0; i < ents->elements; i++) {
-            bool queued;
-            rs_event_t *ev = rs_entry_take(c, ents->element[i], was_history ? 0 : 1, &queued);
-            if (ev != NULL && !queued)
-                rs_dispatch(c, ev);
+        if (was_history) {
+            rs_take_counted(c, ents, false); /* a history read is a delivery too */
+        } else {
+            for (size_t i = 0; i < ents->elements; i++) {
+                bool queued;
+                rs_event_t *ev = rs_entry_take(c, ents->element[i], 1, &queued);
+                if (ev != NULL && !queued)
+                    rs_dispatch(c, ev);
+            }
         }
         if (was_history && got > 0) {
             const redisReply *last = ents->element[got - 1];

@@ -100,6 +100,12 @@ void rs_event_free(rs_event_t *ev);
  * (*queued = true); valid ones must be dispatched by the caller. */
 rs_event_t *rs_entry_take(rs_consumer_t *c, const struct redisReply *entry, uint32_t deliveries,
                           bool *queued);
+/* Takes the entries of ents (an array of [id, fields] replies) into the in-flight table,
+ * holds the valid ones until XPENDING reports their delivery counts, then dead-letters those
+ * delivered more than max_deliveries times and dispatches the rest (rs_claim.c). reclaimed:
+ * they came from XAUTOCLAIM (counted in st.reclaimed), else from the own-PEL history.
+ * Returns the number held. */
+size_t rs_take_counted(rs_consumer_t *c, const struct redisReply *ents, bool reclaimed);
 /* Hands ev to the executor (it joins exec_list). */
 void rs_dispatch(rs_consumer_t *c, rs_event_t *ev);
 /* Issues the next read if the state allows one. */

@@ -199,7 +199,7 @@ test_history_after_reconnect(void)
     rs_consumer_t *c = rs_consumer_new(base, &cf, 0, texec_run, texec_committed, &t);
     RUN_UNTIL(t.written == 3, 3000);
     CHECK_INT(t.written, 3);
-    CHECK_INT(t.last_deliveries, 0); /* history: count unknown */
+    CHECK_INT(t.last_deliveries, 2); /* delivered to h-0 once, then the history read */
     t.mode = EX_HOLD;
     xadd("h", 2, "acme");
     RUN_UNTIL(t.nheld == 2, 3000);
@@ -412,7 +412,34 @@ test_trim_minid(void)
     conf_drop(&cf);
 }
 
+/* A worker killed by an entry restarts under the same consumer name and finds the entry in
+ * its own history: the history read counts as a delivery, so the entry is dead-lettered
+ * once it passed max_deliveries, not run forever. */
+static void
+test_dead_letter_from_history(void)
+{
+    rs_conf_t cf;
+    texec_t t = {.mode = EX_ECHO};
+    conf_make(&cf, "y", (const char *[]){"consumer", "y", "max_deliveries", "2", NULL});
+    freeReplyObject(rt_cmd("XGROUP CREATE {y}:events stepxd 0 MKSTREAM"));
+    xadd("y", 1, "acme");
+    /* two earlier lives of y-0 read it (2 deliveries) and died */
+    freeReplyObject(rt_cmd("XREADGROUP GROUP stepxd y-0 COUNT 1 STREAMS {y}:events >"));
+    freeReplyObject(rt_cmd("XREADGROUP GROUP stepxd y-0 COUNT 1 STREAMS {y}:events 0"));
+    rs_consumer_t *c = rs_consumer_new(base, &cf, 0, texec_run, texec_committed, &t);
+    RUN_UNTIL(t.written == 1, 3000);
+    CHECK_INT(rt_int("XLEN {y}:dead"), 1);
+    CHECK_INT(rt_int("EXISTS {y}:results"), 0);
+    char *why = first_field("{y}:dead", "reason");
+    CHECK_STR(why, "delivered 3 times, more than max_deliveries 2");
+    sx_free(why);
+    CHECK_INT(pending("y"), 0);
+    rs_consumer_free(c);
+    conf_drop(&cf);
+}
+
 static const sx_test_t tests[] = {
+    {"dead_letter_from_history", test_dead_letter_from_history},
     {"trim_minid", test_trim_minid},
     {"basic_batches_and_usage", test_basic_batches_and_usage},
     {"validation_dead_letters", test_validation_dead_letters},
