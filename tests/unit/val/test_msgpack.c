@@ -53,7 +53,7 @@ test_errors(void)
     const val_t *v;
     val_json_err_t e;
     /* truncated str8, array claiming 2^32-1 items, int map key, ext, trailing byte */
-    const char *bad[] = {"\xd9\x05" "ab", "\xdd\xff\xff\xff\xff", "\x81\x01\x02", "\xd4\x01\x02",
+    const char *bad[] = {("\xd9\x05" "ab"), "\xdd\xff\xff\xff\xff", "\x81\x01\x02", "\xd4\x01\x02",
                          "\xc0\xc0", ""};
     size_t lens[] = {4, 5, 3, 3, 2, 0};
     for (size_t i = 0; i < SX_ARRAY_LEN(bad); i++)
