@@ -235,6 +235,9 @@ const val_t *val_clone(sx_arena_t *dst, const val_t *v);
 bool val_equal(const val_t *a, const val_t *b);
 /* Compares two UTF-8 strings by UTF-16 code units (Java String.compareTo, JS <). */
 int val_str_cmp_u16(const char *a, size_t alen, const char *b, size_t blen);
+/* True when s[0..n) is valid UTF-8 (no surrogates, no overlongs); else *bad_at (if non-NULL)
+ * is the offset of the first bad byte. */
+bool val_utf8_valid(const char *s, size_t n, size_t *bad_at);
 /* Length of a UTF-8 string in UTF-16 code units (JS .length). */
 size_t val_str_u16len(const char *s, size_t n);
 

@@ -114,6 +114,27 @@ utf8_valid(const unsigned char *s, size_t n)
     return need + 1;
 }
 
+bool
+val_utf8_valid(const char *s, size_t n, size_t *bad_at)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = utf8_valid(u + i, n - i);
+        if (k == 0) {
+            if (bad_at != NULL)
+                *bad_at = i;
+            return false;
+        }
+        i += k;
+    }
+    return true;
+}
+
 static void
 put_utf8(sx_sbuf_t *b, uint32_t cp)
 {

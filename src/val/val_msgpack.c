@@ -142,6 +142,11 @@ dec_str(dec_t *d, uint64_t len, const val_t **out)
 {
     if (need(d, len) != SX_OK)
         return SX_ERR;
+    size_t bad;
+    if (!val_utf8_valid((const char *)d->s + d->i, (size_t)len, &bad)) {
+        d->i += bad;
+        return dfail(d, "Invalid UTF-8 in string");
+    }
     *out = val_str(d->a, (const char *)d->s + d->i, (size_t)len);
     d->i += (size_t)len;
     return SX_OK;

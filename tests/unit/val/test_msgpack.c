@@ -59,6 +59,11 @@ test_errors(void)
     for (size_t i = 0; i < SX_ARRAY_LEN(bad); i++)
         CHECK(val_msgpack_decode(A, bad[i], lens[i], &v, &e) == SX_ERR);
     CHECK(strstr(e.msg, "Truncated") != NULL);
+    /* invalid UTF-8 in a str and in a bin */
+    CHECK(val_msgpack_decode(A, "\xa2\xc3\x28", 3, &v, &e) == SX_ERR);
+    CHECK(strstr(e.msg, "UTF-8") != NULL);
+    CHECK(val_msgpack_decode(A, "\xc4\x01\xff", 3, &v, &e) == SX_ERR);
+    CHECK(val_msgpack_decode(A, "\xa2\xc3\xa9", 3, &v, &e) == SX_OK);
     /* uint64 max keeps its digits */
     CHECK(val_msgpack_decode(A, "\xcf\xff\xff\xff\xff\xff\xff\xff\xff", 9, &v, &e) == SX_OK);
     CHECK_STR(val_json_str(A, v, NULL), "18446744073709551615");
