@@ -39,17 +39,17 @@
 
 /* ---- configuration (wk_conf_directives; docs/configuration.md) ---- */
 typedef struct wk_conf {
-    int64_t workers;           /* worker threads, 0 = one per online core */
-    char *machines_dir;        /* directory of NAME.asl.json (NULL/"" = none) */
-    bool machines_registry;    /* also load the Redis hash {tag}:machines */
-    int64_t reload_interval_ms;/* how often to look for changed definitions (0 = never) */
-    int64_t max_executions;    /* executions in flight per worker before reading pauses */
-    char *metrics_bind;        /* address of the /metrics and /healthz HTTP listener */
-    int64_t metrics_port;      /* its port, 0 = no listener */
-    int64_t shutdown_grace_ms; /* SIGTERM: time given to in-flight executions */
-    int64_t engine_batch;      /* transitions an execution runs before yielding */
-    int64_t lag_interval_ms;   /* how often XINFO GROUPS refreshes lag / pending */
-    char *log_level;           /* server log: error, warn or info */
+    int64_t workers;            /* worker threads, 0 = one per online core */
+    char *machines_dir;         /* directory of NAME.asl.json (NULL/"" = none) */
+    bool machines_registry;     /* also load the Redis hash {tag}:machines */
+    int64_t reload_interval_ms; /* how often to look for changed definitions (0 = never) */
+    int64_t max_executions;     /* executions in flight per worker before reading pauses */
+    char *metrics_bind;         /* address of the /metrics and /healthz HTTP listener */
+    int64_t metrics_port;       /* its port, 0 = no listener */
+    int64_t shutdown_grace_ms;  /* SIGTERM: time given to in-flight executions */
+    int64_t engine_batch;       /* transitions an execution runs before yielding */
+    int64_t lag_interval_ms;    /* how often XINFO GROUPS refreshes lag / pending */
+    char *log_level;            /* server log: error, warn or info */
 } wk_conf_t;
 
 extern const cfg_directive_t wk_conf_directives[];
@@ -58,28 +58,28 @@ extern const cfg_directive_t wk_conf_directives[];
 
 /* One state machine as a worker sees it. Immutable once in a table. */
 typedef struct wk_machine {
-    char *name;            /* heap; machine name */
-    asl_machine_t *m;      /* one reference held by the entry */
-    int type;              /* asl_type_t: EXPRESS (default) or STANDARD */
-    char *tenant;          /* heap; default tenant from the metadata, or NULL */
-    bool logging;          /* loggingConfiguration present with a level other than OFF */
-    log_config_t log;      /* parsed loggingConfiguration (level OFF when absent) */
-    char *origin;          /* heap; "file:PATH" or "redis:{tag}:machines" */
-    int64_t revision;      /* registry revision (0 for files) */
-    uint64_t digest;       /* hash of definition text + type, to skip recompiling */
+    char *name;       /* heap; machine name */
+    asl_machine_t *m; /* one reference held by the entry */
+    int type;         /* asl_type_t: EXPRESS (default) or STANDARD */
+    char *tenant;     /* heap; default tenant from the metadata, or NULL */
+    bool logging;     /* loggingConfiguration present with a level other than OFF */
+    log_config_t log; /* parsed loggingConfiguration (level OFF when absent) */
+    char *origin;     /* heap; "file:PATH" or "redis:{tag}:machines" */
+    int64_t revision; /* registry revision (0 for files) */
+    uint64_t digest;  /* hash of definition text + type, to skip recompiling */
 } wk_machine_t;
 
 typedef struct wk_table wk_table_t;
 
 /* One definition to put in a table (all strings borrowed). */
 typedef struct wk_src {
-    const char *name;      /* machine name */
-    const char *def;       /* definition JSON text */
-    size_t def_len;        /* its bytes */
-    const char *meta;      /* metadata JSON object text ({type, tenant, loggingConfiguration,
-                              revision}) or NULL */
-    size_t meta_len;       /* its bytes */
-    const char *origin;    /* where it came from, for messages */
+    const char *name;   /* machine name */
+    const char *def;    /* definition JSON text */
+    size_t def_len;     /* its bytes */
+    const char *meta;   /* metadata JSON object text ({type, tenant, loggingConfiguration,
+                           revision}) or NULL */
+    size_t meta_len;    /* its bytes */
+    const char *origin; /* where it came from, for messages */
 } wk_src_t;
 
 typedef void (*wk_log_fn)(int level, const char *msg); /* RS_LOG_* levels */
@@ -88,8 +88,8 @@ typedef void (*wk_log_fn)(int level, const char *msg); /* RS_LOG_* levels */
  * prev (may be NULL) reuses prev's compiled machine. A definition that fails to parse,
  * validate or compile is logged through log (may be NULL) and counted in *errors; prev's
  * entry of that name, if any, is kept instead. Returns a table with one reference. */
-wk_table_t *wk_table_build(const wk_table_t *prev, const wk_src_t *srcs, size_t n,
-                           wk_log_fn log, size_t *errors);
+wk_table_t *wk_table_build(const wk_table_t *prev, const wk_src_t *srcs, size_t n, wk_log_fn log,
+                           size_t *errors);
 wk_table_t *wk_table_ref(wk_table_t *t);
 /* Drops one reference; the last frees the table and unrefs its machines. NULL is allowed. */
 void wk_table_unref(wk_table_t *t);
@@ -103,9 +103,9 @@ uint64_t wk_table_gen(const wk_table_t *t);
 
 /* A set of sources read from somewhere, owning its strings. */
 typedef struct wk_srcset {
-    wk_src_t *v;           /* heap array */
-    size_t n, cap;         /* used / allocated */
-    uint64_t stamp;        /* change fingerprint of what was read */
+    wk_src_t *v;    /* heap array */
+    size_t n, cap;  /* used / allocated */
+    uint64_t stamp; /* change fingerprint of what was read */
 } wk_srcset_t;
 
 void wk_srcset_init(wk_srcset_t *s);
@@ -123,8 +123,8 @@ uint64_t wk_dir_stamp(const char *dir);
 /* Converts one registry hash value (JSON {definition: object or JSON text, type, tenant,
  * loggingConfiguration, revision}) into a source added to s. Returns SX_OK or SX_ERR with a
  * reason in err. */
-int wk_registry_add(wk_srcset_t *s, const char *name, size_t nlen, const char *json,
-                    size_t len, const char *origin, char *err, size_t errlen);
+int wk_registry_add(wk_srcset_t *s, const char *name, size_t nlen, const char *json, size_t len,
+                    const char *origin, char *err, size_t errlen);
 
 /* ---- the server ---- */
 typedef struct wk_server wk_server_t;

@@ -8,8 +8,9 @@
  * Configuration is four directive tables (cfg.h) loaded in one pass: the server's own keys
  * (wk_conf_directives), the Redis streams layer (rs_conf_directives), Task integrations
  * (tk_conf_directives) and execution logging (log_conf_directives). Every key is also a
- * --flag; flags win over the file. Exit status: 0 drained, 1 work left pending at shutdown,
- * 2 fatal (bad configuration, a consumer refused to run).
+ * --flag; flags win over the file. Exit status: 0 drained, 1 work left pending at shutdown
+ * (--check: some definitions were rejected), 2 fatal (bad configuration, a consumer refused
+ * to run).
  */
 #include <stdio.h>
 #include <string.h>
@@ -39,16 +40,23 @@ strip_flags(int argc, char **argv, char **out)
     return n;
 }
 
-static void
+/* Prints the machines loaded (the stepx_machine* metrics). Returns 0, or 1 when some
+ * definitions were rejected (their reasons are in the log). */
+static int
 check_print(wk_server_t *s)
 {
     sx_sbuf_t b = SX_SBUF_INIT;
+    int code = 0;
     wk_metrics_render(s, &b);
-    /* the machine_info lines are the useful part of a check */
-    for (char *line = strtok(b.p, "\n"); line; line = strtok(NULL, "\n"))
-        if (strncmp(line, "stepx_machine", 13) == 0)
-            printf("%s\n", line);
+    for (char *line = strtok(b.p, "\n"); line; line = strtok(NULL, "\n")) {
+        if (strncmp(line, "stepx_machine", 13) != 0)
+            continue;
+        printf("%s\n", line);
+        if (strncmp(line, "stepx_machine_load_errors ", 26) == 0 && strcmp(line + 26, "0") != 0)
+            code = 1;
+    }
     sx_sbuf_fini(&b);
+    return code;
 }
 
 int
@@ -89,8 +97,7 @@ main(int argc, char **argv)
         goto out;
     }
     if (has_flag(argc, argv, "--check")) {
-        check_print(s);
-        code = 0;
+        code = check_print(s);
     } else {
         code = wk_server_run(s);
     }

@@ -18,8 +18,7 @@ check_level(const cfg_directive_t *d, const void *field, char *msg, size_t len)
 {
     const char *s = *(char *const *)field;
     SX_UNUSED(d);
-    if (s != NULL && (strcmp(s, "error") == 0 || strcmp(s, "warn") == 0 ||
-                      strcmp(s, "info") == 0))
+    if (s != NULL && (strcmp(s, "error") == 0 || strcmp(s, "warn") == 0 || strcmp(s, "info") == 0))
         return SX_OK;
     snprintf(msg, len, "want error, warn or info");
     return SX_ERR;

@@ -51,22 +51,22 @@ typedef struct wk_tenant {
 enum { WK_ST_SUCCEEDED = 0, WK_ST_FAILED, WK_ST_TIMED_OUT, WK_ST_ABORTED, WK_NST };
 
 typedef struct wk_stats {
-    wk_ctr_t started;             /* executions started for events */
-    wk_ctr_t nested;              /* nested executions (states:startExecution) started */
-    wk_ctr_t finished[WK_NST];    /* executions finished, by status (events only) */
-    wk_ctr_t rejected;            /* events dead-lettered by the executor */
-    wk_ctr_t committed;           /* results this process wrote (commit acked) */
-    wk_ctr_t duplicates;          /* results another consumer had already written */
-    wk_ctr_t transitions;         /* state transitions (all executions) */
-    wk_ctr_t inflight;            /* gauge: executions running */
-    wk_ctr_t held;                /* gauge: entries held by the consumer */
-    wk_ctr_t pauses;              /* times reading paused on max_executions */
-    wk_ctr_t reloads;             /* machine tables installed */
-    wk_ctr_t log_events;          /* log events written to the log stream */
+    wk_ctr_t started;          /* executions started for events */
+    wk_ctr_t nested;           /* nested executions (states:startExecution) started */
+    wk_ctr_t finished[WK_NST]; /* executions finished, by status (events only) */
+    wk_ctr_t rejected;         /* events dead-lettered by the executor */
+    wk_ctr_t committed;        /* results this process wrote (commit acked) */
+    wk_ctr_t duplicates;       /* results another consumer had already written */
+    wk_ctr_t transitions;      /* state transitions (all executions) */
+    wk_ctr_t inflight;         /* gauge: executions running */
+    wk_ctr_t held;             /* gauge: entries held by the consumer */
+    wk_ctr_t pauses;           /* times reading paused on max_executions */
+    wk_ctr_t reloads;          /* machine tables installed */
+    wk_ctr_t log_events;       /* log events written to the log stream */
     wk_ctr_t rs_read, rs_dead, rs_reclaimed, rs_commit_errors; /* stream layer (snapshots) */
-    atomic_int consumer_state;    /* rs_state_t */
-    wk_hist_t latency;            /* event id time -> result committed, ms */
-    wk_hist_t duration;           /* execution start -> stop, ms */
+    atomic_int consumer_state;                                 /* rs_state_t */
+    wk_hist_t latency;                   /* event id time -> result committed, ms */
+    wk_hist_t duration;                  /* execution start -> stop, ms */
     wk_tenant_t tenants[WK_TENANTS + 1]; /* the last slot is "_other" */
 } wk_stats_t;
 
@@ -97,40 +97,40 @@ typedef struct wk_job wk_job_t;
 typedef struct wk_note wk_note_t;
 
 struct wk_worker {
-    wk_server_t *srv;            /* owner */
-    int index;                   /* 0..N-1 (consumer "<prefix>-<index>") */
-    pthread_t th;                /* the thread */
-    struct event_base *base;     /* owned; NOLOCK */
-    sch_t *sch;                  /* owned; the engine's scheduler */
-    ex_engine_t eng;             /* the engine (resources below) */
-    ex_resource_t res[4];        /* http, lambda, events, sfn (owned) */
-    int nres;                    /* resources made */
-    tk_config_t tk;              /* copy of the server's with redis/sfn set (strings borrowed) */
-    rs_conn_t *task_conn;        /* owned: putEvents and logs (not the consumer's: a BLOCK read
-                                    must not delay them) */
-    rs_consumer_t *cons;         /* owned */
-    log_sink_t *log;             /* owned; NULL without a log configuration */
-    wk_table_t *table;           /* snapshot: one reference */
-    wk_job_t *jobs;              /* executions in flight (doubly linked) */
-    wk_job_t *free_jobs;         /* recycled job records (singly linked through next) */
-    bool th_started;             /* the thread was created */
-    wk_note_t *notes;            /* metering notes of completed events awaiting commit */
-    int64_t inflight;            /* number of jobs */
-    bool paused;                 /* reading paused on max_executions */
-    bool draining;               /* stop requested: no reading, finishing in flight */
-    int64_t drain_deadline;      /* wall ms after which the rest is left pending */
-    bool left_pending;           /* the grace expired with work left */
-    bool exit;                   /* leave the loop */
-    struct event *wake_ev;       /* scheduler deadline timer */
-    struct event *inbox_ev;      /* eventfd readable */
-    struct event *stats_ev;      /* periodic stream-layer stats snapshot */
-    int inbox_fd;                /* eventfd */
-    pthread_mutex_t inbox_mu;    /* guards the two fields below */
-    wk_table_t *inbox_table;     /* a newer table to install (one reference), or NULL */
-    bool inbox_stop;             /* drain and stop */
-    sx_sbuf_t out;               /* output JSON buffer, reused */
-    atomic_bool done;            /* the thread finished its loop */
-    wk_stats_t st;               /* counters read by /metrics */
+    wk_server_t *srv;         /* owner */
+    int index;                /* 0..N-1 (consumer "<prefix>-<index>") */
+    pthread_t th;             /* the thread */
+    struct event_base *base;  /* owned; NOLOCK */
+    sch_t *sch;               /* owned; the engine's scheduler */
+    ex_engine_t eng;          /* the engine (resources below) */
+    ex_resource_t res[4];     /* http, lambda, events, sfn (owned) */
+    int nres;                 /* resources made */
+    tk_config_t tk;           /* copy of the server's with redis/sfn set (strings borrowed) */
+    rs_conn_t *task_conn;     /* owned: putEvents and logs (not the consumer's: a BLOCK read
+                                 must not delay them) */
+    rs_consumer_t *cons;      /* owned */
+    log_sink_t *log;          /* owned; NULL without a log configuration */
+    wk_table_t *table;        /* snapshot: one reference */
+    wk_job_t *jobs;           /* executions in flight (doubly linked) */
+    wk_job_t *free_jobs;      /* recycled job records (singly linked through next) */
+    bool th_started;          /* the thread was created */
+    wk_note_t *notes;         /* metering notes of completed events awaiting commit */
+    int64_t inflight;         /* number of jobs */
+    bool paused;              /* reading paused on max_executions */
+    bool draining;            /* stop requested: no reading, finishing in flight */
+    int64_t drain_deadline;   /* wall ms after which the rest is left pending */
+    bool left_pending;        /* the grace expired with work left */
+    bool exit;                /* leave the loop */
+    struct event *wake_ev;    /* scheduler deadline timer */
+    struct event *inbox_ev;   /* eventfd readable */
+    struct event *stats_ev;   /* periodic stream-layer stats snapshot */
+    int inbox_fd;             /* eventfd */
+    pthread_mutex_t inbox_mu; /* guards the two fields below */
+    wk_table_t *inbox_table;  /* a newer table to install (one reference), or NULL */
+    bool inbox_stop;          /* drain and stop */
+    sx_sbuf_t out;            /* output JSON buffer, reused */
+    atomic_bool done;         /* the thread finished its loop */
+    wk_stats_t st;            /* counters read by /metrics */
 };
 
 /* Creates worker `index` (thread not started). Returns NULL with err on failure. */
@@ -146,29 +146,30 @@ bool wk_worker_join_free(wk_worker_t *w);
 
 /* ---- server ---- */
 struct wk_server {
-    const wk_conf_t *wc;         /* borrowed */
-    const rs_conf_t *rc;         /* borrowed */
-    rs_conf_t rc_workers;        /* rc with max_inflight capped at max_executions (strings
-                                    borrowed from rc): a read never exceeds the cap */
-    const tk_config_t *tc;       /* borrowed */
-    const log_conf_t *lc;        /* borrowed (NULL = no execution logging) */
-    int nworkers;                /* threads */
-    wk_worker_t **workers;       /* owned */
-    wk_table_t *table;           /* current table (one reference) */
-    wk_srcset_t dir_srcs;        /* last read of machines_dir */
-    wk_srcset_t reg_srcs;        /* last read of the registry hash */
-    uint64_t reg_digest;         /* hash of the last registry reply */
-    size_t load_errors;          /* definitions rejected by the last build */
-    struct event_base *base;     /* control thread's loop */
-    struct evhttp *http;         /* /metrics listener, or NULL */
-    rs_conn_t *conn;             /* control connection: registry, XINFO */
+    const wk_conf_t *wc;     /* borrowed */
+    const rs_conf_t *rc;     /* borrowed */
+    rs_conf_t rc_workers;    /* rc with max_inflight capped at max_executions (strings
+                                borrowed from rc): a read never exceeds the cap */
+    const tk_config_t *tc;   /* borrowed */
+    const log_conf_t *lc;    /* borrowed (NULL = no execution logging) */
+    int nworkers;            /* threads */
+    wk_worker_t **workers;   /* owned */
+    wk_table_t *table;       /* current table (one reference) */
+    wk_srcset_t dir_srcs;    /* last read of machines_dir */
+    wk_srcset_t reg_srcs;    /* last read of the registry hash */
+    uint64_t reg_digest;     /* hash of the last registry reply */
+    size_t load_errors;      /* definitions rejected by the last build */
+    struct event_base *base; /* control thread's loop */
+    struct evhttp *http;     /* /metrics listener, or NULL */
+    rs_conn_t *conn;         /* control connection: registry, XINFO */
     struct event *reload_ev, *tick_ev, *stop_ev, *sig_term, *sig_int; /* owned */
-    int stop_pipe[2];            /* wk_server_stop -> stop_ev */
-    bool reg_busy, lag_busy;     /* a registry / XINFO request is outstanding */
-    int64_t last_lag_ms;         /* wall ms of the last XINFO */
-    atomic_int_fast64_t lag, pending, dead_len, results_len, stream_len; /* from Redis (-1 = unknown) */
-    int64_t started_ms;          /* process start */
-    bool fatal;                  /* a consumer refused to run */
+    int stop_pipe[2];        /* wk_server_stop -> stop_ev */
+    bool reg_busy, lag_busy; /* a registry / XINFO request is outstanding */
+    int64_t last_lag_ms;     /* wall ms of the last XINFO */
+    atomic_int_fast64_t lag, pending, dead_len, results_len,
+        stream_len;     /* from Redis (-1 = unknown) */
+    int64_t started_ms; /* process start */
+    bool fatal;         /* a consumer refused to run */
 };
 
 /* The server log (stderr): wk_log_setup sets the level and routes the stream layer's log

@@ -61,13 +61,21 @@ wk_tenant_slot(wk_stats_t *st, const char *name)
 
 /* ---- rendering ---- */
 
+/* Worker i's stats, or NULL when it is not running (--check, before start, after join). */
+static wk_stats_t *
+stats_of(wk_server_t *s, int i)
+{
+    return s->workers != NULL && s->workers[i] != NULL ? &s->workers[i]->st : NULL;
+}
+
 /* Sum of one counter at byte offset `off` of wk_stats_t over all workers. */
 static uint64_t
 sum_at(wk_server_t *s, size_t off)
 {
     uint64_t n = 0;
     for (int i = 0; i < s->nworkers; i++)
-        n += wk_ctr_get((const wk_ctr_t *)((const char *)&s->workers[i]->st + off));
+        if (stats_of(s, i) != NULL)
+            n += wk_ctr_get((const wk_ctr_t *)((const char *)stats_of(s, i) + off));
     return n;
 }
 
@@ -112,8 +120,7 @@ hist(wk_server_t *s, sx_sbuf_t *b, const char *name, size_t off, const char *hel
             sx_sbuf_addf(b, "stepx_%s_bucket{le=\"%g\"} %llu\n", name, wk_lat_bounds[i],
                          (unsigned long long)cum);
         else
-            sx_sbuf_addf(b, "stepx_%s_bucket{le=\"+Inf\"} %llu\n", name,
-                         (unsigned long long)cum);
+            sx_sbuf_addf(b, "stepx_%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
     }
     sx_sbuf_addf(b, "stepx_%s_sum %llu\nstepx_%s_count %llu\n", name,
                  (unsigned long long)sum_at(s, off + offsetof(wk_hist_t, sum_ms)), name,
@@ -140,24 +147,24 @@ tenants(wk_server_t *s, sx_sbuf_t *b)
     for (size_t k = 0; k < SX_ARRAY_LEN(m); k++) {
         family(b, m[k].name, "counter", m[k].help);
         /* merge the workers' slots by name (quadratic in tenants, fine for a scrape) */
-        for (int i = 0; i < s->nworkers; i++) {
+        for (int i = 0; i < s->nworkers && stats_of(s, i) != NULL; i++) {
             for (size_t t = 0; t <= WK_TENANTS; t++) {
-                wk_tenant_t *ti = &s->workers[i]->st.tenants[t];
+                wk_tenant_t *ti = &stats_of(s, i)->tenants[t];
                 bool seen = false;
                 uint64_t v = 0;
                 if (!atomic_load_explicit(&ti->used, memory_order_acquire))
                     continue;
                 for (int p = 0; p < i && !seen; p++)
                     for (size_t u = 0; u <= WK_TENANTS && !seen; u++) {
-                        wk_tenant_t *tp = &s->workers[p]->st.tenants[u];
+                        wk_tenant_t *tp = &stats_of(s, p)->tenants[u];
                         seen = atomic_load_explicit(&tp->used, memory_order_acquire) &&
                                strcmp(tp->name, ti->name) == 0;
                     }
                 if (seen)
                     continue;
-                for (int q = i; q < s->nworkers; q++)
+                for (int q = i; q < s->nworkers && stats_of(s, q) != NULL; q++)
                     for (size_t u = 0; u <= WK_TENANTS; u++) {
-                        wk_tenant_t *tq = &s->workers[q]->st.tenants[u];
+                        wk_tenant_t *tq = &stats_of(s, q)->tenants[u];
                         if (atomic_load_explicit(&tq->used, memory_order_acquire) &&
                             strcmp(tq->name, ti->name) == 0)
                             v += wk_ctr_get((const wk_ctr_t *)((const char *)tq + m[k].off));
@@ -211,8 +218,7 @@ wk_metrics_render(wk_server_t *s, sx_sbuf_t *b)
 {
     static const char *const st[WK_NST] = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"};
     int running = 0;
-    one(b, "executions_started_total", "counter", "executions started for events",
-        SUM(started));
+    one(b, "executions_started_total", "counter", "executions started for events", SUM(started));
     family(b, "executions_total", "counter", "executions finished by status");
     for (int i = 0; i < WK_NST; i++)
         sx_sbuf_addf(b, "stepx_executions_total{status=\"%s\"} %llu\n", st[i],
@@ -231,16 +237,13 @@ wk_metrics_render(wk_server_t *s, sx_sbuf_t *b)
     one(b, "results_duplicate_total", "counter",
         "finished events another consumer had already committed", SUM(duplicates));
     one(b, "transitions_total", "counter", "state transitions", SUM(transitions));
-    one(b, "read_pauses_total", "counter", "times reading paused at max_executions",
-        SUM(pauses));
+    one(b, "read_pauses_total", "counter", "times reading paused at max_executions", SUM(pauses));
     one(b, "entries_read_total", "counter", "stream entries received", SUM(rs_read));
     one(b, "entries_reclaimed_total", "counter", "entries taken over from other consumers",
         SUM(rs_reclaimed));
-    one(b, "commit_errors_total", "counter", "commit scripts that failed",
-        SUM(rs_commit_errors));
+    one(b, "commit_errors_total", "counter", "commit scripts that failed", SUM(rs_commit_errors));
     one(b, "log_events_total", "counter", "execution log events written", SUM(log_events));
-    one(b, "machine_reloads_total", "counter", "machine tables installed by workers",
-        SUM(reloads));
+    one(b, "machine_reloads_total", "counter", "machine tables installed by workers", SUM(reloads));
     machines(s, b);
     redis_gauges(s, b);
     tenants(s, b);
@@ -249,10 +252,10 @@ wk_metrics_render(wk_server_t *s, sx_sbuf_t *b)
     hist(s, b, "execution_duration_ms", offsetof(wk_stats_t, duration),
          "execution start to stop, ms");
     for (int i = 0; i < s->nworkers; i++)
-        running += atomic_load_explicit(&s->workers[i]->st.consumer_state,
-                                        memory_order_relaxed) == RS_ST_RUNNING;
-    one(b, "consumers_running", "gauge", "consumers reading (one per worker)",
-        (uint64_t)running);
+        running += stats_of(s, i) != NULL &&
+                   atomic_load_explicit(&stats_of(s, i)->consumer_state, memory_order_relaxed) ==
+                       RS_ST_RUNNING;
+    one(b, "consumers_running", "gauge", "consumers reading (one per worker)", (uint64_t)running);
     one(b, "workers", "gauge", "worker threads", (uint64_t)s->nworkers);
     one(b, "uptime_seconds", "gauge", "seconds since start",
         (uint64_t)((sx_wall_ms() - s->started_ms) / 1000));

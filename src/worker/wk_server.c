@@ -112,9 +112,10 @@ registry_load_sync(wk_server_t *s)
     redisContext *c = redisConnectWithTimeout(s->rc->redis_host, (int)s->rc->redis_port, tv);
     key_of(s, "machines", key, sizeof(key));
     if (c == NULL || c->err) {
-        wk_log(RS_LOG_WARN, "registry: cannot connect to %s:%lld (%s); files only until the "
-               "next reload", s->rc->redis_host, (long long)s->rc->redis_port,
-               c ? c->errstr : "out of memory");
+        wk_log(RS_LOG_WARN,
+               "registry: cannot connect to %s:%lld (%s); files only until the "
+               "next reload",
+               s->rc->redis_host, (long long)s->rc->redis_port, c ? c->errstr : "out of memory");
         goto out;
     }
     redisSetTimeout(c, tv);
@@ -274,8 +275,11 @@ on_http(struct evhttp_request *req, void *arg)
         sx_sbuf_adds(&b, "not found: try /metrics or /healthz\n");
     }
     evbuffer_add(out, b.p ? b.p : "", b.len);
-    evhttp_send_reply(req, code, code == 200 ? "OK" : code == 404 ? "Not Found"
-                                                                  : "Service Unavailable", out);
+    evhttp_send_reply(req, code,
+                      code == 200   ? "OK"
+                      : code == 404 ? "Not Found"
+                                    : "Service Unavailable",
+                      out);
     evbuffer_free(out);
     sx_sbuf_fini(&b);
 }
@@ -347,8 +351,8 @@ timers_start(wk_server_t *s)
 }
 
 wk_server_t *
-wk_server_new(const wk_conf_t *wc, const rs_conf_t *rc, const tk_config_t *tc,
-              const log_conf_t *lc, char *err, size_t errlen)
+wk_server_new(const wk_conf_t *wc, const rs_conf_t *rc, const tk_config_t *tc, const log_conf_t *lc,
+              char *err, size_t errlen)
 {
     wk_server_t *s = sx_calloc(1, sizeof(*s));
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -430,8 +434,10 @@ wk_server_run(wk_server_t *s)
         s->workers[i] = NULL;
     }
     code = s->fatal ? 2 : code;
-    wk_log(RS_LOG_INFO, "stopped (%s)", code == 0 ? "drained" : code == 1 ? "work left pending"
-                                                                           : "fatal");
+    wk_log(RS_LOG_INFO, "stopped (%s)",
+           code == 0   ? "drained"
+           : code == 1 ? "work left pending"
+                       : "fatal");
     return code;
 }
 

@@ -87,7 +87,8 @@ wk_dir_stamp(const char *dir)
     /* order-independent: sum of per-file hashes */
     while ((de = readdir(d)) != NULL) {
         size_t n = strlen(de->d_name);
-        if (!has_suffix(de->d_name, n, DEF_SUFFIX, 9) && !has_suffix(de->d_name, n, META_SUFFIX, 10))
+        if (!has_suffix(de->d_name, n, DEF_SUFFIX, 9) &&
+            !has_suffix(de->d_name, n, META_SUFFIX, 10))
             continue;
         snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
         if (stat(path, &st) != 0)

@@ -21,12 +21,12 @@
 #include "wk_int.h"
 
 struct wk_table {
-    atomic_int refs;   /* references (workers' snapshots, the control thread) */
-    uint64_t gen;      /* build number in this process */
-    wk_machine_t *v;   /* entries, sorted by name */
-    size_t n;          /* entries */
-    uint32_t *slots;   /* hash slots: 0 = empty, else 1 + index into v */
-    size_t nslots;     /* power of two, >= 2n */
+    atomic_int refs; /* references (workers' snapshots, the control thread) */
+    uint64_t gen;    /* build number in this process */
+    wk_machine_t *v; /* entries, sorted by name */
+    size_t n;        /* entries */
+    uint32_t *slots; /* hash slots: 0 = empty, else 1 + index into v */
+    size_t nslots;   /* power of two, >= 2n */
 };
 
 static atomic_uint_fast64_t table_gen;

@@ -33,20 +33,20 @@
 #include "wk_int.h"
 
 struct wk_job {
-    ex_exec_t *ex;             /* the execution (owns the arena this job lives in) */
-    rs_event_t *ev;            /* the event, or NULL for a nested execution */
-    wk_worker_t *w;            /* owner */
-    const log_config_t *log;   /* arena copy of the machine's logging config, or NULL */
-    const char *machine;       /* machine name (arena) */
-    wk_job_t *prev, *next;     /* in w->jobs */
+    ex_exec_t *ex;           /* the execution (owns the arena this job lives in) */
+    rs_event_t *ev;          /* the event, or NULL for a nested execution */
+    wk_worker_t *w;          /* owner */
+    const log_config_t *log; /* arena copy of the machine's logging config, or NULL */
+    const char *machine;     /* machine name (arena) */
+    wk_job_t *prev, *next;   /* in w->jobs */
 };
 
 /* What on_committed needs to meter a written result (heap, in ev->udata). */
 struct wk_note {
-    int64_t billed_ms;         /* billed duration */
-    int64_t billed_mb;         /* billed memory */
-    int64_t transitions;       /* state transitions */
-    wk_note_t *prev, *next;    /* in w->notes (freed at exit if their commit never answers) */
+    int64_t billed_ms;      /* billed duration */
+    int64_t billed_mb;      /* billed memory */
+    int64_t transitions;    /* state transitions */
+    wk_note_t *prev, *next; /* in w->notes (freed at exit if their commit never answers) */
 };
 
 static wk_note_t *
@@ -410,9 +410,10 @@ drain_over(wk_worker_t *w)
         return true;
     if (sx_wall_ms() >= w->drain_deadline) {
         w->left_pending = true;
-        wk_log(RS_LOG_WARN, "worker %d: grace period over, %lld executions and %llu entries "
-               "left pending for another consumer", w->index, (long long)w->inflight,
-               (unsigned long long)rs.inflight);
+        wk_log(RS_LOG_WARN,
+               "worker %d: grace period over, %lld executions and %llu entries "
+               "left pending for another consumer",
+               w->index, (long long)w->inflight, (unsigned long long)rs.inflight);
         return true;
     }
     return false;

@@ -268,12 +268,15 @@ def test_backpressure(ctx):
 
 
 def test_two_processes_share_group_and_kill9(ctx):
-    fast = {"claim_idle": "1500ms", "claim_interval": "300ms"}
+    fast = {"claim_idle": "1500ms", "claim_interval": "300ms", "max_executions": 150}
     a = ctx.stepxd(**fast)
     b = ctx.stepxd(**fast)
     ids = ctx.send([{"machine": "pass3", "tenant": TENANTS[i % 3], "input": {"n": i}}
                     for i in range(3000)])
     check(ctx.wait_results(len(ids), 60), "phase 1 incomplete")
+    # the commit replies reach the processes' counters just after the results are in Redis
+    wait_for(lambda: a.metrics()["stepx_results_written_total"] +
+             b.metrics()["stepx_results_written_total"] >= len(ids), 5)
     wa = a.metrics()["stepx_results_written_total"]
     wb = b.metrics()["stepx_results_written_total"]
     check(wa > 0 and wb > 0 and wa + wb == len(ids), "shared group: %d + %d" % (wa, wb))
@@ -353,7 +356,26 @@ def test_hot_reload(ctx):
     check(outs == ["1", "2", '"r"'], "outputs after reloads: %s" % outs)
 
 
-TESTS = [test_basics_and_dead_letters, test_bulk_many_tenants, test_tasks_in_flight_concurrently,
+def test_check_and_help(ctx):
+    import subprocess
+    ok = subprocess.run([ctx.args.stepxd, "--check", "--machines-dir", ctx.mdir],
+                        capture_output=True, text=True, timeout=30)
+    check(ok.returncode == 0, "check rc %d: %s" % (ok.returncode, ok.stderr[-300:]))
+    check('stepx_machine_info{machine="pass3"' in ok.stdout, "check lists machines")
+    with open(os.path.join(ctx.mdir, "broken.asl.json"), "w") as f:
+        f.write('{"StartAt": "Missing", "States": {}}')
+    bad = subprocess.run([ctx.args.stepxd, "--check", "--machines-dir", ctx.mdir],
+                         capture_output=True, text=True, timeout=30)
+    check(bad.returncode == 1 and "broken" in bad.stderr, "check of a broken definition")
+    typo = subprocess.run([ctx.args.stepxd, "--check", "--no-such-key", "1"],
+                          capture_output=True, text=True, timeout=30)
+    check(typo.returncode == 2 and "no-such-key" in typo.stderr.replace("_", "-"),
+          "unknown flag: %s" % typo.stderr)
+    h = subprocess.run([ctx.args.stepxd, "--help"], capture_output=True, text=True, timeout=30)
+    check(h.returncode == 0 and "--max-executions" in h.stdout, "help")
+
+
+TESTS = [test_check_and_help, test_basics_and_dead_letters, test_bulk_many_tenants, test_tasks_in_flight_concurrently,
          test_backpressure, test_two_processes_share_group_and_kill9, test_sigterm_drains,
          test_sigterm_grace_leaves_pending, test_hot_reload]
 

@@ -14,7 +14,8 @@
 #include "stepx/sched.h"
 #include "stepx/worker.h"
 
-static const char PASS_A[] = "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"End\":true}}}";
+static const char PASS_A[] =
+    "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"End\":true}}}";
 static const char PASS_B[] =
     "{\"StartAt\":\"B\",\"States\":{\"B\":{\"Type\":\"Pass\",\"Result\":1,\"End\":true}}}";
 static const char BROKEN[] = "{\"StartAt\":\"Nope\",\"States\":{}}";
@@ -208,9 +209,12 @@ test_sched_hooks(void)
 }
 
 static const sx_test_t tests[] = {
-    {"build_find", test_build_find}, {"reload_reuses_and_keeps", test_reload_reuses_and_keeps},
-    {"meta", test_meta},             {"dir", test_dir},
-    {"registry", test_registry},     {"sched_hooks", test_sched_hooks},
+    {"build_find", test_build_find},
+    {"reload_reuses_and_keeps", test_reload_reuses_and_keeps},
+    {"meta", test_meta},
+    {"dir", test_dir},
+    {"registry", test_registry},
+    {"sched_hooks", test_sched_hooks},
     {NULL, NULL},
 };
 
