@@ -125,9 +125,16 @@ typedef struct ex_opts {
     void *ud;                 /* caller's data (ex_exec_ud) */
     size_t input_size;        /* compact JSON size of the input when known (e.g. the
                                  request body length), 0 = measure it */
+    uint64_t max_transitions; /* states entered before the execution fails with
+                                 States.Runtime (0 = unlimited, as AWS Express; the server
+                                 and the fuzzer set one) */
+    int jsonata_time_ms;      /* wall-clock limit per JSONata evaluation (0 = none); an
+                                 evaluation over it fails with States.QueryEvaluationError */
 } ex_opts_t;
 
-/* Creates an execution of m (referenced until ex_exec_free). Strings in o are copied. */
+/* Creates an execution of m (referenced until ex_exec_free). Strings in o are copied.
+ * The engine's on_done callback runs from its own scheduler task, after every task of the
+ * execution already queued, so on_done may free the execution. */
 ex_exec_t *ex_exec_new(ex_engine_t *e, asl_machine_t *m, const ex_opts_t *o);
 sx_arena_t *ex_exec_arena(ex_exec_t *ex);
 void *ex_exec_ud(const ex_exec_t *ex);

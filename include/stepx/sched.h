@@ -70,6 +70,9 @@ sch_timer_armed(const sch_timer_t *t)
 /* Runs queued tasks and due timers until nothing is queued and no timer is armed.
  * Returns the number of callbacks run. */
 uint64_t sch_run(sch_t *s);
+/* Same, but returns once `max` callbacks have run (checked between batches, so a few more
+ * may run): a bounded drive for fuzzing and tests. */
+uint64_t sch_run_bounded(sch_t *s, uint64_t max);
 /* Runs at most one batch: every task queued at the time of the call, then the timers due
  * now (without advancing a virtual clock or sleeping). Returns the callbacks run. */
 uint64_t sch_run_once(sch_t *s);

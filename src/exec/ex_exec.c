@@ -173,7 +173,8 @@ try_retry(ex_flow_t *f, const asl_state_t *s)
         double d = retry_delay_s(r, f->retry_n[i], &ok);
         f->retry_n[i]++;
         f->retry_count++;
-        f->ex->transitions++;
+        if (ex_transition(f->ex) != SX_OK)
+            return R_PARK;
         f->phase = PH_RETRY;
         sch_timer_arm(f->ex->eng->sch, &f->timer,
                       sch_now_ms(f->ex->eng->sch) + (int64_t)llround(d * 1000.0));
@@ -514,14 +515,50 @@ ex_ctx_exec(ex_exec_t *ex)
 }
 
 static void
+done_task_fn(sch_task_t *t)
+{
+    ex_exec_t *ex = (ex_exec_t *)((char *)t - offsetof(ex_exec_t, done_task));
+    if (ex->eng->on_done != NULL)
+        ex->eng->on_done(ex, ex->eng->ud);
+}
+
+/* The status is final at once; on_done (which may free the execution) runs from a task
+ * posted behind every task of this execution already queued (aborted flows still on the run
+ * queue, e.g. after a timeout or a transition cap), so none of them runs on freed memory. */
+static void
 exec_finish(ex_exec_t *ex, ex_status_t st)
 {
     ex->status = st;
     ex->stop_ms = sch_now_ms(ex->eng->sch);
     sch_timer_cancel(ex->eng->sch, &ex->deadline);
     ex->eng->transitions += ex->transitions;
-    if (ex->eng->on_done != NULL)
-        ex->eng->on_done(ex, ex->eng->ud);
+    if (ex->eng->on_done != NULL) {
+        ex->done_task.fn = done_task_fn;
+        sch_post(ex->eng->sch, &ex->done_task);
+    }
+}
+
+int
+ex_transition_over(ex_exec_t *ex)
+{
+    ex_exec_fail_now(ex, ASL_E_RUNTIME,
+                     sx_arena_printf(ex->a, NULL,
+                                     "The execution exceeded its limit of %llu state "
+                                     "transitions.",
+                                     (unsigned long long)ex->o.max_transitions));
+    return SX_ERR;
+}
+
+void
+ex_exec_fail_now(ex_exec_t *ex, const char *error, const char *cause)
+{
+    if (ex->status != EX_RUNNING)
+        return;
+    ex_flow_abort(&ex->root);
+    ex->error = error;
+    ex->cause = cause;
+    ex_ev_exec_end(&ex->root, "ExecutionFailed");
+    exec_finish(ex, EX_FAILED);
 }
 
 void

@@ -116,6 +116,7 @@ struct ex_exec {
     uint32_t *invocations;    /* per state index: task invocations (mocks), lazily */
     uint32_t call_gen;        /* generation counter for calls */
     sch_timer_t deadline;     /* execution TimeoutSeconds / Express limit */
+    sch_task_t done_task;     /* runs on_done after the execution's queued tasks */
     ex_flow_t *free_flows;    /* finished child flows for reuse */
     uint64_t data_bytes;      /* billing estimate: payload bytes through Map/Parallel */
     val_arrb_t hist;          /* history events when o.history */
@@ -174,6 +175,18 @@ uint32_t ex_ev_iteration(ex_flow_t *f, uint32_t prev, const char *type, uint32_t
 uint32_t ex_ev_eval_failed(ex_flow_t *f, const char *location);
 
 /* ---- ex_exec.c ---- */
+/* Counts a state transition (entry or retry); SX_ERR when it passes ex_opts.max_transitions:
+ * the execution has then failed (States.Runtime) and the caller must park. */
+int ex_transition_over(ex_exec_t *ex);
+static inline int
+ex_transition(ex_exec_t *ex)
+{
+    return ++ex->transitions > ex->o.max_transitions && ex->o.max_transitions != 0
+               ? ex_transition_over(ex)
+               : SX_OK;
+}
+/* Ends the whole execution as FAILED from anywhere (every flow aborted). */
+void ex_exec_fail_now(ex_exec_t *ex, const char *error, const char *cause);
 static inline const asl_state_t *
 ex_state(const ex_flow_t *f)
 {

@@ -62,6 +62,7 @@ eval_expr(ex_jx_env_t *e, const asl_jx_t *j, const val_t **out)
     memset(&o, 0, sizeof(o));
     memset(&err, 0, sizeof(err));
     o.aws = true;
+    o.time_limit_ms = f->ex->o.jsonata_time_ms;
     o.lookup = lookup;
     o.ud = e;
     if (jna_eval(j->expr, NULL, &o, f->ex->a, &v, &err) != SX_OK)

@@ -550,7 +550,8 @@ ex_state_enter(ex_flow_t *f)
 {
     const asl_state_t *s = ex_state(f);
     ex_exec_t *ex = f->ex;
-    ex->transitions++;
+    if (ex_transition(ex) != SX_OK)
+        return R_PARK;
     f->entered_ms = sch_now_ms(ex->eng->sch);
     f->retry_count = 0;
     f->retry_n = NULL;

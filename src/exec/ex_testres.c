@@ -10,6 +10,7 @@
  *   arn:stepx:test:sleep:<ms>            echo after <ms> milliseconds
  *   arn:stepx:test:heartbeat:<every>:<ms> echo after <ms>, heartbeating every <every> ms
  *   arn:stepx:test:big:<bytes>           succeed with a string of <bytes> 'x' characters
+ *                                        (at most 1 MiB)
  *
  * Invocation numbers are per Task state and execution (retries count).
  */
@@ -93,6 +94,8 @@ test_start(void *ud, ex_call_t *c)
         long n = strtol(r + 4, NULL, 10);
         if (n < 0)
             n = 0;
+        if (n > 1024 * 1024)
+            n = 1024 * 1024;
         char *s = sx_arena_alloc(c->arena, (size_t)n + 1);
         memset(s, 'x', (size_t)n);
         s[n] = '\0';

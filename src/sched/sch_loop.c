@@ -235,8 +235,14 @@ sleep_ms(int64_t ms)
 uint64_t
 sch_run(sch_t *s)
 {
+    return sch_run_bounded(s, UINT64_MAX);
+}
+
+uint64_t
+sch_run_bounded(sch_t *s, uint64_t max)
+{
     uint64_t n = 0;
-    for (;;) {
+    while (n < max) {
         n += run_queue(s);
         if (s->head != NULL)
             continue;

@@ -208,7 +208,56 @@ test_many_share_machine(void)
     sch_free(s);
 }
 
+static char cap_cause[256];
+
+static void
+cap_done(ex_exec_t *ex, void *ud)
+{
+    (void)ud;
+    snprintf(cap_cause, sizeof(cap_cause), "%s %s: %s", ex_status_name(ex_exec_status(ex)),
+             ex_exec_error(ex), ex_exec_cause(ex));
+    ex_exec_free(ex);
+}
+
+static void
+test_transition_cap(void)
+{
+    /* an endless Pass loop and an endless retry both stop at ex_opts.max_transitions */
+    const char *defs[] = {
+        "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Next\":\"B\"},"
+        "\"B\":{\"Type\":\"Pass\",\"Next\":\"A\"}}}",
+        "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"
+        "\"arn:stepx:test:fail:E\",\"Retry\":[{\"ErrorEquals\":[\"E\"],\"MaxAttempts\":"
+        "99999999,\"BackoffRate\":1}],\"End\":true}}}",
+    };
+    for (int i = 0; i < 2; i++) {
+        asl_machine_t *m;
+        char *why = NULL;
+        CHECK(asl_machine_compile_text(defs[i], strlen(defs[i]), ASL_TYPE_STANDARD, &m, &why) ==
+              SX_OK);
+        sch_t *s = sch_new(SCH_CLOCK_VIRTUAL, 0);
+        ex_engine_t e;
+        ex_engine_init(&e, s);
+        ex_engine_add_test_resource(&e);
+        e.on_done = cap_done;
+        cap_cause[0] = '\0';
+        ex_opts_t o;
+        memset(&o, 0, sizeof(o));
+        o.max_transitions = 100;
+        ex_exec_t *ex = ex_exec_new(&e, m, &o);
+        ex_exec_start(ex, val_obj_empty());
+        sch_run_bounded(s, 100000);
+        CHECK(sch_idle(s));
+        CHECK_INT(e.transitions, 101);
+        CHECK_STR(cap_cause, "FAILED States.Runtime: The execution exceeded its limit of 100 "
+                             "state transitions.");
+        asl_machine_unref(m);
+        sch_free(s);
+    }
+}
+
 static const sx_test_t tests[] = {
+    {"transition_cap", test_transition_cap},
     {"backoff_and_max_delay", test_backoff_and_max_delay},
     {"full_jitter_bounds", test_full_jitter_bounds},
     {"map_max_concurrency", test_map_max_concurrency},
