@@ -337,6 +337,8 @@ ex_task_attempt(ex_flow_t *f)
     const val_t *args = f->eff;
     size_t args_sz = f->eff_sz;
     double to = 0, hb = 0;
+    if (f->ctx != NULL && f->retry_count > 0)
+        f->ctx = ex_ctx_build(f, s, true); /* $$.State.RetryCount of this attempt */
     if (s->jsonata) {
         ex_jx_env_t e;
         ex_jx_env_init(&e, f, f->input);
@@ -346,10 +348,7 @@ ex_task_attempt(ex_flow_t *f)
             args_sz = ex_sz_quick(args);
         }
     } else if (s->parameters != NULL) {
-        const val_t *ctx = f->ctx;
-        if (ctx != NULL && f->retry_count > 0)
-            ctx = f->ctx = ex_ctx_build(f, s, true);
-        if (ex_tmpl_or_fail(f, s->parameters, f->eff, ctx, &args) != SX_OK)
+        if (ex_tmpl_or_fail(f, s->parameters, f->eff, f->ctx, &args) != SX_OK)
             return R_ERR;
         args_sz = ex_sz_quick(args);
     }
