@@ -150,6 +150,8 @@ def test_basics_and_dead_letters(ctx):
         {"machine": "agent", "tenant": "globex", "input": {"goal": "g", "api": tools.url}},
         {"machine": "pass3", "input": {"n": 1, "tenant": "x"}},
         {"machine": "logall", "tenant": "acme", "input": {}},
+        # MessagePack {"n": 7, "tenant": "mp"}
+        {"machine": "pass3", "tenant": "acme", "input_msgpack": b"\x82\xa1n\x07\xa6tenant\xa2mp"},
     ])
     bad = ctx.send([
         {"machine": "nope", "input": {}},
@@ -174,6 +176,8 @@ def test_basics_and_dead_letters(ctx):
     check(len(out["answers"]) == 3, "agent answers %s" % out)
     check(by[good[2]]["tenant"] == "default", "default tenant")
     check(by[good[3]]["status"] == "FAILED" and by[good[3]]["error"] == "Boom", "Fail state")
+    check(json.loads(by[good[4]]["output"]) == {"n": 7, "t": "mp", "b": "ok"},
+          "msgpack input: %s" % by[good[4]])
     st = tools.stats()
     check(st.get("hook") == 1 and st.get("plan") == 1 and st.get("tools") == 3, "tool hits %s"
           % st)
@@ -193,10 +197,12 @@ def test_basics_and_dead_letters(ctx):
     check(wait_for(lambda: ctx.r.call("XLEN", LOGS) >= 3, 5), "log stream entries")
     logs = ctx.r.xrange_all(LOGS)
     check(any(f.get("machine") == "logall" for _, f in logs), "logall entries")
+    key = 'stepx_tenant_requests_total{tenant="acme"}'
+    wait_for(lambda: sx.metrics().get(key) == 3, 5)  # commit replies land just after XLEN
     m = sx.metrics()
-    check(m['stepx_executions_total{status="SUCCEEDED"}'] == 3, "metrics succeeded")
+    check(m['stepx_executions_total{status="SUCCEEDED"}'] == 4, "metrics succeeded")
     check(m['stepx_dead_letters_total{source="executor"}'] == 3, "executor dead letters")
-    check(m['stepx_tenant_requests_total{tenant="acme"}'] == 2, "tenant metric")
+    check(m['stepx_tenant_requests_total{tenant="acme"}'] == 3, "tenant metric")
     check(sx.healthz() == 200, "healthz")
 
 
