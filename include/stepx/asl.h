@@ -84,6 +84,7 @@ typedef struct asl_catcher {
     uint32_t next;              /* state index */
     const jp_prog_t *result_path; /* JSONPath: NULL = "$" */
     bool result_path_null;      /* ResultPath: null (discard) */
+    uint32_t result_path_len;   /* its text's length (payload size bound), 0 for "$" */
     const jp_tmpl_t *assign;    /* JSONPath Assign or NULL */
     const asl_jx_t *assign_jx;  /* JSONata Assign or NULL */
     const asl_jx_t *output_jx;  /* JSONata Output or NULL */
@@ -126,11 +127,12 @@ struct asl_state {
     bool needs_ctx;      /* some field may read $$ / $states.context */
     const val_t *def;    /* the state's definition object (for diagnostics) */
 
-    /* JSONPath I/O (NULL = default "$") */
+    /* JSONPath I/O (NULL = default "$"; a written "$" compiles to NULL too) */
     const jp_prog_t *input_path;
     const jp_prog_t *output_path;
     const jp_prog_t *result_path;
     bool input_path_null, output_path_null, result_path_null;
+    uint32_t result_path_len;         /* ResultPath text length (payload size bound) */
     const jp_tmpl_t *parameters;      /* also Map ItemSelector/Parameters */
     const jp_tmpl_t *result_selector;
     const jp_tmpl_t *assign;

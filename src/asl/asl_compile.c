@@ -199,6 +199,8 @@ path_field(asl_cc_t *cc, const val_t *d, const char *name, unsigned flags,
         return asl_cc_fail(cc, name, "The field '%s' must be a string", name);
     if (jp_compile(cc->a, val_str_get(v), val_len(v), flags, out, err, sizeof(err)) != SX_OK)
         return asl_cc_fail(cc, name, "%s", err);
+    if (jp_is_root(*out))
+        *out = NULL; /* "$" is the default: the engine's fast path */
     return SX_OK;
 }
 
@@ -279,6 +281,7 @@ compile_io(asl_cc_t *cc, asl_state_t *s, const val_t *d)
                    &s->result_selector) != SX_OK ||
         tmpl_field(cc, val_obj_gets(d, "Assign"), "Assign", &s->assign) != SX_OK)
         return SX_ERR;
+    s->result_path_len = s->result_path != NULL ? (uint32_t)strlen(jp_src(s->result_path)) : 0;
     return SX_OK;
 }
 

@@ -83,6 +83,10 @@ compile_catch(asl_cc_t *cc, asl_state_t *s, const val_t *arr)
                            JP_F_REFERENCE | JP_F_NO_CONTEXT | JP_F_NO_VAR, &c[i].result_path,
                            err, sizeof(err)) != SX_OK)
                 return asl_cc_fail(cc, "Catch", "%s", err);
+            if (jp_is_root(c[i].result_path))
+                c[i].result_path = NULL;
+            else
+                c[i].result_path_len = (uint32_t)val_len(rp);
         }
         const val_t *as = val_obj_gets(o, "Assign");
         if (as != NULL && jp_tmpl_compile(cc->a, as, &c[i].assign, err, sizeof(err), where,

@@ -217,7 +217,8 @@ ex_finish_result(ex_flow_t *f, const val_t *result, size_t res_sz, const val_t *
         if (ex_result_path_or_fail(f, s->result_path, s->result_path_null, f->input, v, &out) !=
             SX_OK)
             return R_ERR;
-        os = ex_sz_result_path(s->result_path, s->result_path_null, f->in_sz, vs);
+        os = ex_sz_result_path(s->result_path, s->result_path_len, s->result_path_null,
+                               f->in_sz, vs);
         if (ex_path_or_fail(f, s->output_path, s->output_path_null, out, &out) != SX_OK)
             return R_ERR;
         os = ex_sz_path(s->output_path, s->output_path_null, out, os);

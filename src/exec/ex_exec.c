@@ -217,7 +217,8 @@ apply_catcher(ex_flow_t *f, const asl_state_t *s, const asl_catcher_t *c)
         if (ex_result_path_or_fail(f, c->result_path, c->result_path_null, f->input, eo,
                                    &out) != SX_OK)
             return SX_ERR;
-        os = ex_sz_result_path(c->result_path, c->result_path_null, f->in_sz, eo_sz);
+        os = ex_sz_result_path(c->result_path, c->result_path_len, c->result_path_null,
+                               f->in_sz, eo_sz);
     }
     if (ex_sz_check_or_fail(f, out, &os, s->name, true) != SX_OK)
         return SX_ERR;

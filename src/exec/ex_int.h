@@ -247,7 +247,9 @@ ex_sz_path(const jp_prog_t *p, bool isnull, const val_t *out, size_t src)
 {
     return isnull ? 2 : p == NULL ? src : ex_sz_path_slow(p, out, src);
 }
-size_t ex_sz_result_path(const jp_prog_t *p, bool isnull, size_t raw, size_t res);
+/* plen = the ResultPath text's length (asl_state_t.result_path_len) */
+size_t ex_sz_result_path(const jp_prog_t *p, uint32_t plen, bool isnull, size_t raw,
+                         size_t res);
 /* Sets f->err to States.DataLimitExceeded for `who`; returns SX_ERR. */
 int ex_data_limit(ex_flow_t *f, const char *who, bool terminal);
 /* SX_OK when v fits EX_PAYLOAD_MAX (*bound tightened to the exact size when it had to be

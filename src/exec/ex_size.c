@@ -128,13 +128,13 @@ ex_sz_path_slow(const jp_prog_t *p, const val_t *out, size_t src)
 }
 
 size_t
-ex_sz_result_path(const jp_prog_t *p, bool isnull, size_t raw, size_t res)
+ex_sz_result_path(const jp_prog_t *p, uint32_t plen, bool isnull, size_t raw, size_t res)
 {
     if (isnull)
         return raw;
-    if (p == NULL || jp_is_root(p))
+    if (p == NULL)
         return res;
-    return ex_sz_add(ex_sz_add(raw, res), 8 * strlen(jp_src(p)) + 8);
+    return ex_sz_add(ex_sz_add(raw, res), 8 * (size_t)plen + 8);
 }
 
 int
