@@ -86,7 +86,14 @@ typedef struct sx_sbuf {
 #define SX_SBUF_INIT {NULL, 0, 0}
 void sx_sbuf_reserve(sx_sbuf_t *b, size_t extra);
 void sx_sbuf_add(sx_sbuf_t *b, const void *p, size_t n);
-void sx_sbuf_addc(sx_sbuf_t *b, char c);
+static inline void
+sx_sbuf_addc(sx_sbuf_t *b, char c)
+{
+    if (SX_UNLIKELY(b->len + 2 > b->cap))
+        sx_sbuf_reserve(b, 1);
+    b->p[b->len++] = c;
+    b->p[b->len] = '\0';
+}
 void sx_sbuf_adds(sx_sbuf_t *b, const char *s);
 void sx_sbuf_addf(sx_sbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sx_sbuf_vaddf(sx_sbuf_t *b, const char *fmt, va_list ap);

@@ -30,15 +30,6 @@ sx_sbuf_add(sx_sbuf_t *b, const void *p, size_t n)
 }
 
 void
-sx_sbuf_addc(sx_sbuf_t *b, char c)
-{
-    if (b->len + 2 > b->cap)
-        sx_sbuf_reserve(b, 1);
-    b->p[b->len++] = c;
-    b->p[b->len] = '\0';
-}
-
-void
 sx_sbuf_adds(sx_sbuf_t *b, const char *s)
 {
     sx_sbuf_add(b, s, strlen(s));

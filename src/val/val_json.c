@@ -80,6 +80,35 @@ skip_ws(parser_t *p)
 
 static int parse_value(parser_t *p, const val_t **out);
 
+/* Byte classes for the string scanners: 0 = plain (copied as is), 1 = '"', 2 = '\\',
+ * 3 = control character, 4 = first byte of a multi-byte UTF-8 sequence (or invalid). */
+static const unsigned char str_class[256] = {
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+
+/* Returns a string value for arena bytes s[0..n) (NUL-terminated). Keys get their hash tag
+ * (val.h) so that lookups skip memcmp; member values do not need one. */
+static inline const val_t *
+str_value(sx_arena_t *a, const char *s, size_t n, bool key)
+{
+    if (key)
+        return val_str_nocopy(a, s, n);
+    val_t *v = sx_arena_alloc(a, sizeof(val_t));
+    v->type = VAL_STR;
+    v->flags = 0;
+    v->_pad = 0;
+    v->len = (uint32_t)n;
+    v->u.str = s;
+    return v;
+}
+
 /* Length of a valid UTF-8 sequence starting at s[0..n), or 0. */
 static size_t
 utf8_valid(const unsigned char *s, size_t n)
@@ -193,21 +222,21 @@ parse_string_raw(parser_t *p, const char **out, size_t *outlen)
     /* Fast path: no escapes. */
     size_t i = start;
     while (i < p->n) {
-        unsigned c = s[i];
-        if (c == '"') {
+        unsigned cls = str_class[s[i]];
+        if (SX_LIKELY(cls == 0)) {
+            i++;
+            continue;
+        }
+        if (cls == 1) {
             *out = sx_arena_strndup(p->a, p->s + start, i - start);
             *outlen = i - start;
             p->i = i + 1;
             return SX_OK;
         }
-        if (c == '\\')
+        if (cls == 2)
             break;
-        if (c < 0x20)
+        if (cls == 3)
             return fail(p, i, "Unescaped control character in %s", "string");
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
         size_t k = utf8_valid(s + i, p->n - i);
         if (k == 0)
             return fail(p, i, "Invalid UTF-8 in %s", "string");
@@ -274,6 +303,61 @@ parse_string_raw(parser_t *p, const char **out, size_t *outlen)
     return fail(p, start - 1, "Unterminated %s", "string");
 }
 
+/* Converts valid JSON number text with at most 15 significant digits and a decimal exponent
+ * within +-22 exactly: both the digits and 10^|e| are exact doubles, so one correctly
+ * rounded multiply or divide gives the correctly rounded result (Clinger). Returns false
+ * when the text is outside that range (the caller uses strtod). */
+static bool
+fast_decimal(const char *s, size_t n, double *out)
+{
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    size_t i = 0;
+    bool neg = s[0] == '-';
+    int64_t m = 0;
+    int nd = 0, frac = 0, e = 0;
+    if (neg)
+        i++;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+        if (m == 0 && s[i] == '0')
+            continue;
+        if (++nd > 15)
+            return false;
+        m = m * 10 + (s[i] - '0');
+    }
+    if (i < n && s[i] == '.') {
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+            frac++;
+            if (m == 0 && s[i] == '0')
+                continue;
+            if (++nd > 15)
+                return false;
+            m = m * 10 + (s[i] - '0');
+        }
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        bool eneg = false;
+        i++;
+        if (s[i] == '+' || s[i] == '-')
+            eneg = s[i++] == '-';
+        for (; i < n; i++) {
+            if (e > 1000)
+                return false;
+            e = e * 10 + (s[i] - '0');
+        }
+        if (eneg)
+            e = -e;
+    }
+    int p = e - frac;
+    if (p < -22 || p > 22)
+        return false;
+    double d = (double)m;
+    d = p < 0 ? d / pow10[-p] : d * pow10[p];
+    *out = neg ? -d : d;
+    return true;
+}
+
 static int
 parse_number(parser_t *p, const val_t **out)
 {
@@ -324,6 +408,8 @@ parse_number(parser_t *p, const val_t **out)
         d = s[start] == '-' ? -(double)v : (double)v;
         if (s[start] == '-' && v == 0)
             simple = false; /* "-0" keeps its text */
+    } else if (fast_decimal(s + start, len, &d)) {
+        /* exact: Clinger's fast path */
     } else {
         char buf[64];
         if (len < sizeof(buf)) {
@@ -411,7 +497,7 @@ parse_object(parser_t *p, const val_t **out)
         p->i++;
         if (parse_value(p, &v) != SX_OK)
             return SX_ERR;
-        val_objb_set(&b, val_str_nocopy(p->a, k, klen), v);
+        val_objb_set(&b, str_value(p->a, k, klen, true), v);
         skip_ws(p);
         if (p->i < p->n && p->s[p->i] == ',') {
             p->i++;
@@ -447,7 +533,7 @@ parse_value(parser_t *p, const val_t **out)
         size_t n;
         if (parse_string_raw(p, &s, &n) != SX_OK)
             return SX_ERR;
-        *out = val_str_nocopy(p->a, s, n);
+        *out = str_value(p->a, s, n, false);
         return SX_OK;
     }
     case 't':
@@ -585,9 +671,10 @@ val_json_quote(sx_sbuf_t *b, const char *s, size_t n)
     sx_sbuf_reserve(b, n + 2);
     sx_sbuf_addc(b, '"');
     size_t run = 0;
+    const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        unsigned char c = u[i];
+        if (SX_LIKELY((str_class[c] & 3) == 0))
             continue;
         sx_sbuf_add(b, s + run, i - run);
         run = i + 1;
