@@ -427,6 +427,17 @@ parse_number(parser_t *p, const val_t **out)
     return SX_OK;
 }
 
+/* Consumes c when it is the next byte. */
+static inline bool
+eat(parser_t *p, char c)
+{
+    if (p->i < p->n && p->s[p->i] == c) {
+        p->i++;
+        return true;
+    }
+    return false;
+}
+
 static int
 expect_word(parser_t *p, const char *w, const val_t *v, const val_t **out)
 {
@@ -444,8 +455,7 @@ parse_array(parser_t *p, const val_t **out)
     val_arrb_t b;
     p->i++;
     skip_ws(p);
-    if (p->i < p->n && p->s[p->i] == ']') {
-        p->i++;
+    if (eat(p, ']')) {
         *out = val_arr_empty();
         return SX_OK;
     }
@@ -456,14 +466,10 @@ parse_array(parser_t *p, const val_t **out)
             return SX_ERR;
         val_arrb_push(&b, v);
         skip_ws(p);
-        if (p->i < p->n && p->s[p->i] == ',') {
-            p->i++;
+        if (eat(p, ','))
             continue;
-        }
-        if (p->i < p->n && p->s[p->i] == ']') {
-            p->i++;
+        if (eat(p, ']'))
             break;
-        }
         return fail_char(p, "',' or ']'");
     }
     *out = val_arrb_done(&b, 0);
@@ -476,8 +482,7 @@ parse_object(parser_t *p, const val_t **out)
     val_objb_t b;
     p->i++;
     skip_ws(p);
-    if (p->i < p->n && p->s[p->i] == '}') {
-        p->i++;
+    if (eat(p, '}')) {
         *out = val_obj_empty();
         return SX_OK;
     }
@@ -492,21 +497,16 @@ parse_object(parser_t *p, const val_t **out)
         if (parse_string_raw(p, &k, &klen) != SX_OK)
             return SX_ERR;
         skip_ws(p);
-        if (p->i >= p->n || p->s[p->i] != ':')
+        if (!eat(p, ':'))
             return fail_char(p, "':'");
-        p->i++;
         if (parse_value(p, &v) != SX_OK)
             return SX_ERR;
         val_objb_set(&b, str_value(p->a, k, klen, true), v);
         skip_ws(p);
-        if (p->i < p->n && p->s[p->i] == ',') {
-            p->i++;
+        if (eat(p, ','))
             continue;
-        }
-        if (p->i < p->n && p->s[p->i] == '}') {
-            p->i++;
+        if (eat(p, '}'))
             break;
-        }
         return fail_char(p, "',' or '}'");
     }
     *out = val_objb_done(&b);
