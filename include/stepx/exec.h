@@ -53,21 +53,21 @@ typedef enum ex_status {
 
 /* One task attempt. Owned by the execution; valid until completed or cancelled. */
 struct ex_call {
-    const char *resource;   /* Resource ARN as written (machine arena) */
-    const char *state;      /* Task state name */
-    const val_t *input;     /* effective input (Parameters / Arguments applied) */
-    size_t input_size;      /* an upper bound of input's compact JSON size (SIZE_MAX =
-                               unknown); lets a resource that echoes report its size */
-    uint32_t invocation;    /* 0-based invocation number of this state in the execution
-                               (retries and Map iterations count) */
-    int64_t timeout_ms;     /* TimeoutSeconds in ms (0 = none) */
-    int64_t heartbeat_ms;   /* HeartbeatSeconds in ms (0 = none) */
-    sx_arena_t *arena;      /* where a result must live (the execution's arena) */
-    sch_t *sch;             /* the execution's scheduler (for resources that sleep) */
-    sch_timer_t rtimer;     /* free for the resource's own use (e.g. a sleep) */
-    void *rdata;            /* free for the resource's own use */
-    void *_flow;            /* private: the waiting flow */
-    uint32_t _gen;          /* private: attempt generation, stale completions are ignored */
+    const char *resource; /* Resource ARN as written (machine arena) */
+    const char *state;    /* Task state name */
+    const val_t *input;   /* effective input (Parameters / Arguments applied) */
+    size_t input_size;    /* an upper bound of input's compact JSON size (SIZE_MAX =
+                             unknown); lets a resource that echoes report its size */
+    uint32_t invocation;  /* 0-based invocation number of this state in the execution
+                             (retries and Map iterations count) */
+    int64_t timeout_ms;   /* TimeoutSeconds in ms (0 = none) */
+    int64_t heartbeat_ms; /* HeartbeatSeconds in ms (0 = none) */
+    sx_arena_t *arena;    /* where a result must live (the execution's arena) */
+    sch_t *sch;           /* the execution's scheduler (for resources that sleep) */
+    sch_timer_t rtimer;   /* free for the resource's own use (e.g. a sleep) */
+    void *rdata;          /* free for the resource's own use */
+    void *_flow;          /* private: the waiting flow */
+    uint32_t _gen;        /* private: attempt generation, stale completions are ignored */
 };
 
 /* Completes a call with a result (borrowed; must live in call->arena or longer). */
@@ -96,14 +96,14 @@ typedef struct ex_resource {
 
 /* Shared by the executions run on one scheduler (one per worker thread). */
 struct ex_engine {
-    sch_t *sch;                                   /* borrowed */
-    ex_resource_t resources[EX_MAX_RESOURCES];    /* tried in order */
+    sch_t *sch;                                /* borrowed */
+    ex_resource_t resources[EX_MAX_RESOURCES]; /* tried in order */
     uint32_t nresources;
-    size_t arena_first;                           /* first arena chunk per execution */
-    uint32_t batch;                               /* transitions per run before yielding */
-    void (*on_done)(ex_exec_t *ex, void *ud);     /* execution finished (may free it) */
+    size_t arena_first;                       /* first arena chunk per execution */
+    uint32_t batch;                           /* transitions per run before yielding */
+    void (*on_done)(ex_exec_t *ex, void *ud); /* execution finished (may free it) */
     void *ud;
-    uint64_t transitions;                         /* counter over all executions */
+    uint64_t transitions; /* counter over all executions */
 };
 
 /* Initialises e on scheduler s with no resources; the test resource is added with

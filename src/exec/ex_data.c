@@ -103,8 +103,7 @@ ex_vars_apply(ex_flow_t *f, const val_t *assigned)
 /* ---- JSONPath helpers ---- */
 
 int
-ex_path_or_fail(ex_flow_t *f, const jp_prog_t *p, bool isnull, const val_t *in,
-                const val_t **out)
+ex_path_or_fail(ex_flow_t *f, const jp_prog_t *p, bool isnull, const val_t *in, const val_t **out)
 {
     jp_env_t env;
     const char *detail = NULL;
@@ -156,8 +155,7 @@ ex_result_path_or_fail(ex_flow_t *f, const jp_prog_t *p, bool isnull, const val_
     if (jp_assign(p, raw, result, f->ex->a, out, &detail) == SX_OK)
         return SX_OK;
     return ex_fail_prefixed(f, ASL_E_RESULT_PATH_MATCH, false, "%s",
-                            detail ? detail
-                                   : "Unable to apply ResultPath to the state's input.");
+                            detail ? detail : "Unable to apply ResultPath to the state's input.");
 }
 
 /* ---- success tails ---- */
@@ -165,10 +163,9 @@ ex_result_path_or_fail(ex_flow_t *f, const jp_prog_t *p, bool isnull, const val_
 static const char *
 exited_name(uint8_t type)
 {
-    static const char *const n[] = {"PassStateExited",    "TaskStateExited",
-                                    "ChoiceStateExited",  "WaitStateExited",
-                                    "SucceedStateExited", "FailStateExited",
-                                    "ParallelStateExited", "MapStateExited"};
+    static const char *const n[] = {
+        "PassStateExited",    "TaskStateExited", "ChoiceStateExited",   "WaitStateExited",
+        "SucceedStateExited", "FailStateExited", "ParallelStateExited", "MapStateExited"};
     return n[type];
 }
 
@@ -217,8 +214,8 @@ ex_finish_result(ex_flow_t *f, const val_t *result, size_t res_sz, const val_t *
         if (ex_result_path_or_fail(f, s->result_path, s->result_path_null, f->input, v, &out) !=
             SX_OK)
             return R_ERR;
-        os = ex_sz_result_path(s->result_path, s->result_path_len, s->result_path_null,
-                               f->in_sz, vs);
+        os = ex_sz_result_path(s->result_path, s->result_path_len, s->result_path_null, f->in_sz,
+                               vs);
         if (ex_path_or_fail(f, s->output_path, s->output_path_null, out, &out) != SX_OK)
             return R_ERR;
         os = ex_sz_path(s->output_path, s->output_path_null, out, os);

@@ -35,8 +35,9 @@ ex_fail_prefixed(ex_flow_t *f, const char *name, bool terminal, const char *fmt,
 {
     sx_sbuf_t b = SX_SBUF_INIT;
     va_list ap;
-    sx_sbuf_addf(&b, "An error occurred while executing the state '%s' (entered at the event "
-                     "id #%u). ",
+    sx_sbuf_addf(&b,
+                 "An error occurred while executing the state '%s' (entered at the event "
+                 "id #%u). ",
                  ex_state(f)->name, f->entered_id);
     va_start(ap, fmt);
     sx_sbuf_vaddf(&b, fmt, ap);
@@ -214,11 +215,11 @@ apply_catcher(ex_flow_t *f, const asl_state_t *s, const asl_catcher_t *c)
     } else {
         if (c->assign != NULL && ex_tmpl_or_fail(f, c->assign, eo, f->ctx, &assigned) != SX_OK)
             return SX_ERR;
-        if (ex_result_path_or_fail(f, c->result_path, c->result_path_null, f->input, eo,
-                                   &out) != SX_OK)
+        if (ex_result_path_or_fail(f, c->result_path, c->result_path_null, f->input, eo, &out) !=
+            SX_OK)
             return SX_ERR;
-        os = ex_sz_result_path(c->result_path, c->result_path_len, c->result_path_null,
-                               f->in_sz, eo_sz);
+        os = ex_sz_result_path(c->result_path, c->result_path_len, c->result_path_null, f->in_sz,
+                               eo_sz);
     }
     if (ex_sz_check_or_fail(f, out, &os, s->name, true) != SX_OK)
         return SX_ERR;
@@ -227,9 +228,10 @@ apply_catcher(ex_flow_t *f, const asl_state_t *s, const asl_catcher_t *c)
     f->output = out;
     f->out_sz = os;
     f->next = c->next;
-    ex_ev_exited(f, s, s->type == ASL_STATE_MAP        ? "MapStateExited"
-                       : s->type == ASL_STATE_PARALLEL ? "ParallelStateExited"
-                                                       : "TaskStateExited");
+    ex_ev_exited(f, s,
+                 s->type == ASL_STATE_MAP        ? "MapStateExited"
+                 : s->type == ASL_STATE_PARALLEL ? "ParallelStateExited"
+                                                 : "TaskStateExited");
     return SX_OK;
 }
 
@@ -426,12 +428,12 @@ exec_arn(ex_exec_t *ex)
         return ex->arn;
     if (ex->o.type == ASL_TYPE_EXPRESS) {
         sx_uuid4(uuid);
-        ex->arn = sx_arena_printf(ex->a, NULL, "arn:aws:states:%s:%s:express:%s:%s:%s",
-                                  ex->o.region, ex->o.account, ex->o.sm_name, ex->o.exec_name,
-                                  uuid);
+        ex->arn =
+            sx_arena_printf(ex->a, NULL, "arn:aws:states:%s:%s:express:%s:%s:%s", ex->o.region,
+                            ex->o.account, ex->o.sm_name, ex->o.exec_name, uuid);
     } else {
-        ex->arn = sx_arena_printf(ex->a, NULL, "arn:aws:states:%s:%s:execution:%s:%s",
-                                  ex->o.region, ex->o.account, ex->o.sm_name, ex->o.exec_name);
+        ex->arn = sx_arena_printf(ex->a, NULL, "arn:aws:states:%s:%s:execution:%s:%s", ex->o.region,
+                                  ex->o.account, ex->o.sm_name, ex->o.exec_name);
     }
     return ex->arn;
 }
@@ -440,8 +442,8 @@ static const char *
 role_arn(ex_exec_t *ex)
 {
     if (ex->o.role_arn == NULL)
-        ex->o.role_arn = sx_arena_printf(ex->a, NULL, "arn:aws:iam::%s:role/StepxExecutionRole",
-                                         ex->o.account);
+        ex->o.role_arn =
+            sx_arena_printf(ex->a, NULL, "arn:aws:iam::%s:role/StepxExecutionRole", ex->o.account);
     return ex->o.role_arn;
 }
 
@@ -451,8 +453,8 @@ ctx_execution(ex_exec_t *ex)
     sx_arena_t *a = ex->a;
     role_arn(ex);
     if (ex->sm_arn == NULL)
-        ex->sm_arn = sx_arena_printf(a, NULL, "arn:aws:states:%s:%s:stateMachine:%s",
-                                     ex->o.region, ex->o.account, ex->o.sm_name);
+        ex->sm_arn = sx_arena_printf(a, NULL, "arn:aws:states:%s:%s:stateMachine:%s", ex->o.region,
+                                     ex->o.account, ex->o.sm_name);
     char ts[32];
     val_objb_t b;
     sx_fmt_iso_ms(ex->start_ms, ts);
@@ -596,8 +598,7 @@ ex_exec_status(const ex_exec_t *ex)
 const char *
 ex_status_name(ex_status_t s)
 {
-    static const char *const names[] = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT",
-                                        "ABORTED"};
+    static const char *const names[] = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"};
     return names[s];
 }
 
@@ -646,8 +647,7 @@ ex_exec_transitions(const ex_exec_t *ex)
 void
 ex_exec_billing(const ex_exec_t *ex, int64_t *mem_mb, int64_t *dur_ms)
 {
-    int64_t ms = (ex->status == EX_RUNNING ? sch_now_ms(ex->eng->sch) : ex->stop_ms) -
-                 ex->start_ms;
+    int64_t ms = (ex->status == EX_RUNNING ? sch_now_ms(ex->eng->sch) : ex->stop_ms) - ex->start_ms;
     double bytes = 50.0 * 1024 * 1024 + (double)ex->m->def_len + (double)ex->data_bytes;
     int64_t mb = (int64_t)ceil(bytes / (1024.0 * 1024.0));
     *mem_mb = 64 * ((mb + 63) / 64);

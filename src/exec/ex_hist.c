@@ -26,8 +26,7 @@
 #define hist_on ex_hist_on
 
 uint32_t
-ex_event_at(ex_flow_t *f, uint32_t prev, const char *type, const char *dkey,
-            const val_t *details)
+ex_event_at(ex_flow_t *f, uint32_t prev, const char *type, const char *dkey, const val_t *details)
 {
     ex_exec_t *ex = f->ex;
     uint32_t id = ++ex->next_id;
@@ -129,8 +128,7 @@ ex_ev_exec_started(ex_exec_t *ex, const char *role_arn)
     val_objb_init(&b, a, 3);
     add_payload(&b, a, "input", "inputDetails", ex->input);
     add_str(&b, a, "roleArn", role_arn);
-    return ex_event_at(f, 0, "ExecutionStarted", "executionStartedEventDetails",
-                       val_objb_done(&b));
+    return ex_event_at(f, 0, "ExecutionStarted", "executionStartedEventDetails", val_objb_done(&b));
 }
 
 uint32_t

@@ -24,102 +24,102 @@ typedef struct ex_kids ex_kids_t;
 
 enum ex_phase {
     PH_ENTER = 0,
-    PH_WAIT,       /* Wait state timer armed */
+    PH_WAIT, /* Wait state timer armed */
     PH_WAIT_DONE,
-    PH_TASK,       /* task call in flight */
+    PH_TASK, /* task call in flight */
     PH_TASK_DONE,
-    PH_RETRY,      /* retry delay timer armed */
+    PH_RETRY, /* retry delay timer armed */
     PH_RETRY_DONE,
-    PH_KIDS,       /* children running */
+    PH_KIDS, /* children running */
     PH_KIDS_DONE,
-    PH_DONE        /* finished or aborted */
+    PH_DONE /* finished or aborted */
 };
 
 enum ex_step { R_NEXT = 0, R_END, R_PARK, R_ERR };
 
 struct ex_flow {
-    sch_task_t task;         /* run-queue link (first member) */
-    sch_timer_t timer;       /* Wait / retry delay / task timeout+heartbeat */
-    ex_exec_t *ex;           /* owning execution */
-    ex_flow_t *parent;       /* Parallel/Map flow that spawned it, NULL for the root */
-    uint32_t slot;           /* index in the parent's results */
-    uint32_t cur;            /* current state index */
-    uint32_t next;           /* chosen next state (R_NEXT) */
-    uint8_t phase;           /* enum ex_phase */
-    uint8_t outcome;         /* 0 running, 1 succeeded, 2 failed, 3 aborted */
-    uint8_t terminal;        /* err may not be retried or caught */
-    uint8_t task_ok;         /* last call succeeded (TASK_DONE) */
-    uint32_t entered_id;     /* id of the current state's Entered event */
-    uint32_t last_ev;        /* last event id of this flow (previousEventId) */
-    uint32_t retry_count;    /* $$.State.RetryCount */
-    uint32_t *retry_n;       /* per-retrier attempts in this state visit, or NULL */
-    int64_t entered_ms;      /* $$.State.EnteredTime */
-    int64_t task_deadline;   /* absolute ms, 0 = none */
-    int64_t hb_deadline;     /* absolute ms, 0 = none */
-    int64_t hb_ms;           /* heartbeat interval */
-    const val_t *vars;       /* this scope's variables (object) or NULL */
-    const val_t *input;      /* raw input of the current state */
-    const val_t *eff;        /* effective input */
-    const val_t *ctx;        /* context object of the current state, or NULL */
-    const val_t *result;     /* task / children result waiting for the pipeline */
-    const val_t *output;     /* output of the finished state / flow */
-    const val_t *map_value;  /* this iteration's item ($$.Map.Item.Value) */
-    const val_t *assigned;   /* Assign applied by the current state (Exited details) */
-    size_t in_sz;            /* upper bounds of the JSON sizes (ex_size.c) of input, */
-    size_t eff_sz;           /* effective input, */
-    size_t res_sz;           /* task result (0 = not known yet) */
-    size_t out_sz;           /* and output */
-    const char *fail_ev;     /* Map/ParallelStateFailed owed once Retry gives up, or NULL */
-    uint32_t fail_prev;      /* its previousEventId (the failing inner event) */
-    sx_err_t err;            /* pending or final error */
-    ex_call_t *call;         /* the task attempt (arena, made on the first Task) */
-    ex_kids_t *kids;         /* children of the current Parallel/Map, or NULL */
-    ex_flow_t *next_free;    /* free-list link */
+    sch_task_t task;        /* run-queue link (first member) */
+    sch_timer_t timer;      /* Wait / retry delay / task timeout+heartbeat */
+    ex_exec_t *ex;          /* owning execution */
+    ex_flow_t *parent;      /* Parallel/Map flow that spawned it, NULL for the root */
+    uint32_t slot;          /* index in the parent's results */
+    uint32_t cur;           /* current state index */
+    uint32_t next;          /* chosen next state (R_NEXT) */
+    uint8_t phase;          /* enum ex_phase */
+    uint8_t outcome;        /* 0 running, 1 succeeded, 2 failed, 3 aborted */
+    uint8_t terminal;       /* err may not be retried or caught */
+    uint8_t task_ok;        /* last call succeeded (TASK_DONE) */
+    uint32_t entered_id;    /* id of the current state's Entered event */
+    uint32_t last_ev;       /* last event id of this flow (previousEventId) */
+    uint32_t retry_count;   /* $$.State.RetryCount */
+    uint32_t *retry_n;      /* per-retrier attempts in this state visit, or NULL */
+    int64_t entered_ms;     /* $$.State.EnteredTime */
+    int64_t task_deadline;  /* absolute ms, 0 = none */
+    int64_t hb_deadline;    /* absolute ms, 0 = none */
+    int64_t hb_ms;          /* heartbeat interval */
+    const val_t *vars;      /* this scope's variables (object) or NULL */
+    const val_t *input;     /* raw input of the current state */
+    const val_t *eff;       /* effective input */
+    const val_t *ctx;       /* context object of the current state, or NULL */
+    const val_t *result;    /* task / children result waiting for the pipeline */
+    const val_t *output;    /* output of the finished state / flow */
+    const val_t *map_value; /* this iteration's item ($$.Map.Item.Value) */
+    const val_t *assigned;  /* Assign applied by the current state (Exited details) */
+    size_t in_sz;           /* upper bounds of the JSON sizes (ex_size.c) of input, */
+    size_t eff_sz;          /* effective input, */
+    size_t res_sz;          /* task result (0 = not known yet) */
+    size_t out_sz;          /* and output */
+    const char *fail_ev;    /* Map/ParallelStateFailed owed once Retry gives up, or NULL */
+    uint32_t fail_prev;     /* its previousEventId (the failing inner event) */
+    sx_err_t err;           /* pending or final error */
+    ex_call_t *call;        /* the task attempt (arena, made on the first Task) */
+    ex_kids_t *kids;        /* children of the current Parallel/Map, or NULL */
+    ex_flow_t *next_free;   /* free-list link */
 };
 
 struct ex_kids {
-    ex_flow_t **flows;        /* child flows by slot (NULL until started) */
-    const val_t **results;    /* outputs by slot */
-    const val_t *items;       /* Map: the items (or batches) array; Parallel: NULL */
-    uint32_t n;               /* children in total */
+    ex_flow_t **flows;     /* child flows by slot (NULL until started) */
+    const val_t **results; /* outputs by slot */
+    const val_t *items;    /* Map: the items (or batches) array; Parallel: NULL */
+    uint32_t n;            /* children in total */
     uint32_t started, finished, failed, running;
-    uint32_t max_conc;        /* 0 = unbounded */
-    uint32_t tol_count;       /* tolerated failures (UINT32_MAX = unset) */
-    double tol_pct;           /* tolerated percentage (<0 = unset) */
-    bool tolerance;           /* either tolerance field set */
-    bool failing;             /* a failure decided the outcome; no more starts */
-    sx_err_t err;             /* the deciding failure */
-    uint32_t started_ev;      /* MapStateStarted / ParallelStateStarted id */
-    uint32_t iter_ev;         /* last MapIterationSucceeded id (MapStateExited points at it) */
-    uint32_t fail_prev;       /* the failing inner event (MapStateFailed points at it) */
-    size_t res_sz;            /* upper bound of the results array's JSON size */
-    size_t items_sz;          /* Map: upper bound of the items array's JSON size */
+    uint32_t max_conc;   /* 0 = unbounded */
+    uint32_t tol_count;  /* tolerated failures (UINT32_MAX = unset) */
+    double tol_pct;      /* tolerated percentage (<0 = unset) */
+    bool tolerance;      /* either tolerance field set */
+    bool failing;        /* a failure decided the outcome; no more starts */
+    sx_err_t err;        /* the deciding failure */
+    uint32_t started_ev; /* MapStateStarted / ParallelStateStarted id */
+    uint32_t iter_ev;    /* last MapIterationSucceeded id (MapStateExited points at it) */
+    uint32_t fail_prev;  /* the failing inner event (MapStateFailed points at it) */
+    size_t res_sz;       /* upper bound of the results array's JSON size */
+    size_t items_sz;     /* Map: upper bound of the items array's JSON size */
 };
 
 struct ex_exec {
-    ex_flow_t root;           /* the top-level flow (first member) */
-    ex_engine_t *eng;         /* borrowed */
-    asl_machine_t *m;         /* referenced */
-    sx_arena_t *a;            /* owns this struct and everything of the execution */
-    ex_opts_t o;              /* options, strings in a */
+    ex_flow_t root;   /* the top-level flow (first member) */
+    ex_engine_t *eng; /* borrowed */
+    asl_machine_t *m; /* referenced */
+    sx_arena_t *a;    /* owns this struct and everything of the execution */
+    ex_opts_t o;      /* options, strings in a */
     ex_status_t status;
-    const val_t *input;       /* execution input (borrowed) */
-    const val_t *output;      /* final output */
+    const val_t *input;  /* execution input (borrowed) */
+    const val_t *output; /* final output */
     const char *error, *cause;
-    const char *arn;          /* execution ARN */
-    const char *sm_arn;       /* state machine ARN */
-    const val_t *ctx_exec;    /* context "Execution" member */
-    const val_t *ctx_sm;      /* context "StateMachine" member */
+    const char *arn;       /* execution ARN */
+    const char *sm_arn;    /* state machine ARN */
+    const val_t *ctx_exec; /* context "Execution" member */
+    const val_t *ctx_sm;   /* context "StateMachine" member */
     int64_t start_ms, stop_ms;
-    uint32_t next_id;         /* last history event id handed out */
-    uint64_t transitions;     /* states entered */
-    uint32_t *invocations;    /* per state index: task invocations (mocks), lazily */
-    uint32_t call_gen;        /* generation counter for calls */
-    sch_timer_t deadline;     /* execution TimeoutSeconds / Express limit */
-    sch_task_t done_task;     /* runs on_done after the execution's queued tasks */
-    ex_flow_t *free_flows;    /* finished child flows for reuse */
-    uint64_t data_bytes;      /* billing estimate: payload bytes through Map/Parallel */
-    val_arrb_t hist;          /* history events when o.history */
+    uint32_t next_id;      /* last history event id handed out */
+    uint64_t transitions;  /* states entered */
+    uint32_t *invocations; /* per state index: task invocations (mocks), lazily */
+    uint32_t call_gen;     /* generation counter for calls */
+    sch_timer_t deadline;  /* execution TimeoutSeconds / Express limit */
+    sch_task_t done_task;  /* runs on_done after the execution's queued tasks */
+    ex_flow_t *free_flows; /* finished child flows for reuse */
+    uint64_t data_bytes;   /* billing estimate: payload bytes through Map/Parallel */
+    val_arrb_t hist;       /* history events when o.history */
 };
 
 /* ---- ex_hist.c: history events (ids always; details only with history on) ---- */
@@ -161,13 +161,12 @@ enum {
     EX_EV_TASK_SCHEDULED = 0,
     EX_EV_TASK_STARTED,
     EX_EV_TASK_SUCCEEDED,
-    EX_EV_TASK_FAILED,    /* error/cause from f->err */
+    EX_EV_TASK_FAILED, /* error/cause from f->err */
     EX_EV_TASK_TIMED_OUT
 };
 /* Task* or LambdaFunction* event of f's Task state; payload = parameters (Scheduled) or
  * output (Succeeded). */
-uint32_t ex_ev_task(ex_flow_t *f, int kind, const val_t *payload, int64_t timeout_s,
-                    int64_t hb_s);
+uint32_t ex_ev_task(ex_flow_t *f, int kind, const val_t *payload, int64_t timeout_s, int64_t hb_s);
 uint32_t ex_ev_map_started(ex_flow_t *f, uint32_t length);
 /* MapIteration{Started,Succeeded,Failed} {name, index} with an explicit previousEventId. */
 uint32_t ex_ev_iteration(ex_flow_t *f, uint32_t prev, const char *type, uint32_t index);
@@ -248,8 +247,7 @@ ex_sz_path(const jp_prog_t *p, bool isnull, const val_t *out, size_t src)
     return isnull ? 2 : p == NULL ? src : ex_sz_path_slow(p, out, src);
 }
 /* plen = the ResultPath text's length (asl_state_t.result_path_len) */
-size_t ex_sz_result_path(const jp_prog_t *p, uint32_t plen, bool isnull, size_t raw,
-                         size_t res);
+size_t ex_sz_result_path(const jp_prog_t *p, uint32_t plen, bool isnull, size_t raw, size_t res);
 /* Sets f->err to States.DataLimitExceeded for `who`; returns SX_ERR. */
 int ex_data_limit(ex_flow_t *f, const char *who, bool terminal);
 /* SX_OK when v fits EX_PAYLOAD_MAX (*bound tightened to the exact size when it had to be
@@ -257,8 +255,7 @@ int ex_data_limit(ex_flow_t *f, const char *who, bool terminal);
 int ex_sz_measure_or_fail(ex_flow_t *f, const val_t *v, size_t *bound, const char *who,
                           bool terminal);
 static inline int
-ex_sz_check_or_fail(ex_flow_t *f, const val_t *v, size_t *bound, const char *who,
-                    bool terminal)
+ex_sz_check_or_fail(ex_flow_t *f, const val_t *v, size_t *bound, const char *who, bool terminal)
 {
     return *bound <= EX_PAYLOAD_MAX ? SX_OK : ex_sz_measure_or_fail(f, v, bound, who, terminal);
 }

@@ -67,15 +67,14 @@ eval_expr(ex_jx_env_t *e, const asl_jx_t *j, const val_t **out)
     o.ud = e;
     if (jna_eval(j->expr, NULL, &o, f->ex->a, &v, &err) != SX_OK)
         return ex_fail_eval(f, j->field,
-                                "The JSONata expression '%s' specified for the field '%s' threw "
-                                "an error during evaluation. %s: %s",
-                                jna_src(j->expr), j->field, err.code,
-                                err.message ? err.message : "");
+                            "The JSONata expression '%s' specified for the field '%s' threw "
+                            "an error during evaluation. %s: %s",
+                            jna_src(j->expr), j->field, err.code, err.message ? err.message : "");
     if (v == NULL)
         return ex_fail_eval(f, j->field,
-                                "The JSONata expression '%s' specified for the field '%s' "
-                                "returned nothing (undefined).",
-                                jna_src(j->expr), j->field);
+                            "The JSONata expression '%s' specified for the field '%s' "
+                            "returned nothing (undefined).",
+                            jna_src(j->expr), j->field);
     *out = v;
     return SX_OK;
 }

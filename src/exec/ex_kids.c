@@ -4,8 +4,8 @@
  *
  * Map keeps at most MaxConcurrency iterations running, and never more than EX_MAP_INLINE_MAX
  * (40, AWS's inline Map limit, also when MaxConcurrency is 0 = "unbounded" or larger), and
- * starts the next one when one finishes, so a Map over many items holds only `running` child flows (finished
- * flows are recycled through the execution's free list; their outputs stay in the results
+ * starts the next one when one finishes, so a Map over many items holds only `running` child flows
+ * (finished flows are recycled through the execution's free list; their outputs stay in the results
  * array). ItemSelector is evaluated when an iteration starts.
  *
  * Failure: a failing branch aborts its siblings and its Error/Cause become the state's
@@ -114,11 +114,11 @@ map_int_or_fail(ex_flow_t *f, const asl_num_field_t *nf, const char *name, bool 
             return SX_ERR;
         if (!val_is(v, VAL_NUM) || (!is_float && val_num_get(v) != floor(val_num_get(v))))
             return ex_fail_eval(f, name,
-                                    "The JSONata expression '%s' specified for the field '%s' "
-                                    "returned an unexpected result type. Expected '%s', but "
-                                    "was '%s' for value: %s",
-                                    jna_src(nf->jx->expr), name, is_float ? "number" : "integer",
-                                    val_type_name(v), val_json_str(f->ex->a, v, NULL));
+                                "The JSONata expression '%s' specified for the field '%s' "
+                                "returned an unexpected result type. Expected '%s', but "
+                                "was '%s' for value: %s",
+                                jna_src(nf->jx->expr), name, is_float ? "number" : "integer",
+                                val_type_name(v), val_json_str(f->ex->a, v, NULL));
         *out = val_num_get(v);
         return SX_OK;
     }
@@ -129,8 +129,8 @@ map_int_or_fail(ex_flow_t *f, const asl_num_field_t *nf, const char *name, bool 
     const char *detail = NULL;
     ex_env_init(&env, f, f->eff, f->ctx);
     if (jp_eval(nf->path, &env, f->ex->a, &v, &detail) != SX_OK || v == NULL)
-        return ex_fail_prefixed(f, ASL_E_RUNTIME, true, "Invalid path '%s' : %s",
-                                jp_src(nf->path), detail ? detail : "");
+        return ex_fail_prefixed(f, ASL_E_RUNTIME, true, "Invalid path '%s' : %s", jp_src(nf->path),
+                                detail ? detail : "");
     double d = NAN;
     if (val_is(v, VAL_NUM)) {
         d = val_num_get(v);
@@ -141,13 +141,12 @@ map_int_or_fail(ex_flow_t *f, const asl_num_field_t *nf, const char *name, bool 
             d = NAN;
     }
     if (isnan(d) || (!is_float && d != floor(d)))
-        return ex_fail_prefixed(f, ASL_E_RUNTIME, true,
-                                "The %sPath field refers to value \"%s\" which is not a valid "
-                                "%s: %s",
-                                name,
-                                val_is(v, VAL_STR) ? val_str_get(v)
-                                                   : val_json_str(f->ex->a, v, NULL),
-                                is_float ? "float" : "integer", jp_src(nf->path));
+        return ex_fail_prefixed(
+            f, ASL_E_RUNTIME, true,
+            "The %sPath field refers to value \"%s\" which is not a valid "
+            "%s: %s",
+            name, val_is(v, VAL_STR) ? val_str_get(v) : val_json_str(f->ex->a, v, NULL),
+            is_float ? "float" : "integer", jp_src(nf->path));
     (void)s;
     *out = d;
     return SX_OK;
@@ -159,9 +158,8 @@ map_items_or_fail(ex_flow_t *f, const asl_state_t *s, const val_t **items)
     if (s->jsonata) {
         if (s->u.map.items_jx == NULL) {
             if (!val_is(f->input, VAL_ARR))
-                return ex_fail_eval(f, NULL,
-                                        "Map state input must be an array but was: %s",
-                                        val_json_str(f->ex->a, f->input, NULL));
+                return ex_fail_eval(f, NULL, "Map state input must be an array but was: %s",
+                                    val_json_str(f->ex->a, f->input, NULL));
             *items = f->input;
             return SX_OK;
         }
@@ -174,14 +172,14 @@ map_items_or_fail(ex_flow_t *f, const asl_state_t *s, const val_t **items)
             const char *src = s->u.map.items_jx->expr ? jna_src(s->u.map.items_jx->expr) : "";
             if (val_is(v, VAL_FUNC))
                 return ex_fail_eval(f, "Items",
-                                        "The JSONata expression '%s' specified for the field "
-                                        "'Items' returned an unsupported result type.",
-                                        src);
-            return ex_fail_eval(f, "Items",
                                     "The JSONata expression '%s' specified for the field "
-                                    "'Items' returned an unexpected result type. Expected "
-                                    "'array', but was '%s' for value: %s",
-                                    src, val_type_name(v), val_json_str(f->ex->a, v, NULL));
+                                    "'Items' returned an unsupported result type.",
+                                    src);
+            return ex_fail_eval(f, "Items",
+                                "The JSONata expression '%s' specified for the field "
+                                "'Items' returned an unexpected result type. Expected "
+                                "'array', but was '%s' for value: %s",
+                                src, val_type_name(v), val_json_str(f->ex->a, v, NULL));
         }
         *items = v;
         return SX_OK;
@@ -208,8 +206,8 @@ map_batches(ex_flow_t *f, const asl_state_t *s, const val_t *items, const val_t 
     sx_arena_t *a = f->ex->a;
     if (map_int_or_fail(f, &s->u.map.batch_max_items, "MaxItemsPerBatch", false, &max_items) !=
             SX_OK ||
-        map_int_or_fail(f, &s->u.map.batch_max_bytes, "MaxInputBytesPerBatch", false,
-                        &max_bytes) != SX_OK)
+        map_int_or_fail(f, &s->u.map.batch_max_bytes, "MaxInputBytesPerBatch", false, &max_bytes) !=
+            SX_OK)
         return SX_ERR;
     const val_t *bi = NULL;
     if (s->u.map.batch_input != NULL &&
@@ -263,8 +261,7 @@ map_start_one(ex_flow_t *f, uint32_t i)
         if (ex_jx_eval_or_fail(&e, s->arguments_jx, &in) != SX_OK)
             return SX_ERR;
     } else if (!s->jsonata && s->parameters != NULL && !s->u.map.batcher) {
-        if (ex_tmpl_or_fail(f, s->parameters, f->eff, ex_ctx_with_item(f, i, item), &in) !=
-            SX_OK)
+        if (ex_tmpl_or_fail(f, s->parameters, f->eff, ex_ctx_with_item(f, i, item), &in) != SX_OK)
             return SX_ERR;
     }
     ex_flow_t *kid = ex_flow_new(f->ex, f, i);
@@ -306,7 +303,8 @@ ex_map_attempt(ex_flow_t *f)
         map_int_or_fail(f, &s->u.map.tol_pct, "ToleratedFailurePercentage", true, &tp) != SX_OK)
         return owe_failed(f, false);
     if (tc < 0)
-        return ex_fail_prefixed(f, ASL_E_RUNTIME, true, "ToleratedFailureCount cannot be negative.");
+        return ex_fail_prefixed(f, ASL_E_RUNTIME, true,
+                                "ToleratedFailureCount cannot be negative.");
     if (tp < 0 || tp > 100)
         return ex_fail_prefixed(f, ASL_E_RUNTIME, true,
                                 "ToleratedFailurePercentage must be between 0 and 100.");

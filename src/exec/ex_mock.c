@@ -116,8 +116,7 @@ mock_resource_init(ex_resource_t *r, mock_cfg_t *c, const char *sm, const char *
         return SX_ERR;
     }
     if (!val_is(t, VAL_OBJ)) {
-        snprintf(err, errlen, "mock config has no test case '%s' for state machine '%s'", tc,
-                 sm);
+        snprintf(err, errlen, "mock config has no test case '%s' for state machine '%s'", tc, sm);
         return SX_ERR;
     }
     c->tcase = t;

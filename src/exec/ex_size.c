@@ -148,8 +148,7 @@ ex_data_limit(ex_flow_t *f, const char *who, bool terminal)
 }
 
 int
-ex_sz_measure_or_fail(ex_flow_t *f, const val_t *v, size_t *bound, const char *who,
-                      bool terminal)
+ex_sz_measure_or_fail(ex_flow_t *f, const val_t *v, size_t *bound, const char *who, bool terminal)
 {
     size_t n = ex_sz_exact(v, EX_PAYLOAD_MAX);
     if (n > EX_PAYLOAD_MAX)

@@ -18,10 +18,9 @@
 static const char *
 entered_name(uint8_t type)
 {
-    static const char *const n[] = {"PassStateEntered",    "TaskStateEntered",
-                                    "ChoiceStateEntered",  "WaitStateEntered",
-                                    "SucceedStateEntered", "FailStateEntered",
-                                    "ParallelStateEntered", "MapStateEntered"};
+    static const char *const n[] = {
+        "PassStateEntered",    "TaskStateEntered", "ChoiceStateEntered",   "WaitStateEntered",
+        "SucceedStateEntered", "FailStateEntered", "ParallelStateEntered", "MapStateEntered"};
     return n[type];
 }
 
@@ -200,20 +199,20 @@ wait_jsonata(ex_flow_t *f, const asl_state_t *s, int64_t *deadline)
         double d = val_is(v, VAL_NUM) ? val_num_get(v) : -1;
         if (d < 0 || d != floor(d))
             return ex_fail_eval(f, "Seconds",
-                                    "The JSONata expression '%s' specified for the field "
-                                    "'Seconds' returned an unexpected result type. Expected "
-                                    "'integer', but was '%s' for value: %s",
-                                    jna_src(s->u.wait.jx->expr), val_type_name(v),
-                                    val_json_str(f->ex->a, v, NULL));
+                                "The JSONata expression '%s' specified for the field "
+                                "'Seconds' returned an unexpected result type. Expected "
+                                "'integer', but was '%s' for value: %s",
+                                jna_src(s->u.wait.jx->expr), val_type_name(v),
+                                val_json_str(f->ex->a, v, NULL));
         *deadline = f->entered_ms + (int64_t)d * 1000;
         return SX_OK;
     }
     sx_ts_t ts;
     if (!val_is(v, VAL_STR) || sx_ts_parse(val_str_get(v), val_len(v), &ts) != SX_OK)
         return ex_fail_eval(f, "Timestamp",
-                                "The Timestamp field cannot be parsed as an ISO-8601 extended "
-                                "offset date-time format string: %s",
-                                as_text(f->ex->a, v));
+                            "The Timestamp field cannot be parsed as an ISO-8601 extended "
+                            "offset date-time format string: %s",
+                            as_text(f->ex->a, v));
     *deadline = ts.sec * 1000;
     return SX_OK;
 }
@@ -289,14 +288,13 @@ num_field_or_fail(ex_flow_t *f, const asl_num_field_t *nf, const char *name, dou
         ex_jx_env_init(&e, f, f->input);
         if (ex_jx_eval_or_fail(&e, nf->jx, &v) != SX_OK)
             return SX_ERR;
-        if (!val_is(v, VAL_NUM) || val_num_get(v) != floor(val_num_get(v)) ||
-            val_num_get(v) <= 0)
+        if (!val_is(v, VAL_NUM) || val_num_get(v) != floor(val_num_get(v)) || val_num_get(v) <= 0)
             return ex_fail_eval(f, name,
-                                    "The JSONata expression '%s' specified for the field '%s' "
-                                    "returned an unexpected result type. Expected 'integer', "
-                                    "but was '%s' for value: %s",
-                                    jna_src(nf->jx->expr), name, val_type_name(v),
-                                    val_json_str(f->ex->a, v, NULL));
+                                "The JSONata expression '%s' specified for the field '%s' "
+                                "returned an unexpected result type. Expected 'integer', "
+                                "but was '%s' for value: %s",
+                                jna_src(nf->jx->expr), name, val_type_name(v),
+                                val_json_str(f->ex->a, v, NULL));
         *out = val_num_get(v);
     } else if (nf->path != NULL) {
         jp_env_t env;
@@ -306,8 +304,7 @@ num_field_or_fail(ex_flow_t *f, const asl_num_field_t *nf, const char *name, dou
         if (jp_eval(nf->path, &env, f->ex->a, &v, &detail) != SX_OK || v == NULL)
             return ex_fail_prefixed(f, ASL_E_RUNTIME, true, "Invalid path '%s' : %s",
                                     jp_src(nf->path), detail ? detail : "");
-        if (!val_is(v, VAL_NUM) || val_num_get(v) != floor(val_num_get(v)) ||
-            val_num_get(v) <= 0)
+        if (!val_is(v, VAL_NUM) || val_num_get(v) != floor(val_num_get(v)) || val_num_get(v) <= 0)
             return ex_fail_prefixed(f, ASL_E_RUNTIME, true,
                                     "The %sPath field refers to value \"%s\" which is not a "
                                     "valid integer: %s",
@@ -496,10 +493,9 @@ ex_task_done(ex_flow_t *f)
         ex_ev_task(f, timeout ? EX_EV_TASK_TIMED_OUT : EX_EV_TASK_FAILED, NULL, 0, 0);
         return R_ERR;
     }
-    size_t rs = f->res_sz != 0 && f->res_sz != EX_SZ_UNKNOWN ? f->res_sz
-                                                             : ex_sz_quick(f->result);
-    if (ex_sz_check_or_fail(f, f->result, &rs, service_of(f->ex->a, s->u.task.resource),
-                            false) != SX_OK) {
+    size_t rs = f->res_sz != 0 && f->res_sz != EX_SZ_UNKNOWN ? f->res_sz : ex_sz_quick(f->result);
+    if (ex_sz_check_or_fail(f, f->result, &rs, service_of(f->ex->a, s->u.task.resource), false) !=
+        SX_OK) {
         ex_ev_task(f, EX_EV_TASK_FAILED, NULL, 0, 0);
         return R_ERR;
     }

@@ -31,8 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     asl_machine_t *m = NULL;
     char *why = NULL;
-    if (asl_machine_compile_text((const char *)data, size, ASL_TYPE_EXPRESS, &m, &why) !=
-        SX_OK) {
+    if (asl_machine_compile_text((const char *)data, size, ASL_TYPE_EXPRESS, &m, &why) != SX_OK) {
         sx_free(why);
         return 0;
     }

@@ -1,7 +1,7 @@
 /*
  * test_ex_exec.c: the executor on a virtual clock: retry delays (BackoffRate,
- * MaxDelaySeconds, FULL jitter bounds), Map MaxConcurrency (inline cap of 40), Parallel abort on failure, the
- * Express limit, event ids in causes, and many executions sharing one machine.
+ * MaxDelaySeconds, FULL jitter bounds), Map MaxConcurrency (inline cap of 40), Parallel abort on
+ * failure, the Express limit, event ids in causes, and many executions sharing one machine.
  */
 #include <string.h>
 
@@ -44,7 +44,8 @@ run_def(const char *def, const char *input, asl_type_t type, run_t *r)
     r->st = ex_exec_status(ex);
     r->ms = ex_exec_stop_ms(ex) - ex_exec_start_ms(ex);
     if (ex_exec_output(ex) != NULL)
-        snprintf(r->out, sizeof(r->out), "%s", val_json_str(ex_exec_arena(ex), ex_exec_output(ex), NULL));
+        snprintf(r->out, sizeof(r->out), "%s",
+                 val_json_str(ex_exec_arena(ex), ex_exec_output(ex), NULL));
     snprintf(r->err, sizeof(r->err), "%s", ex_exec_error(ex) ? ex_exec_error(ex) : "");
     snprintf(r->cause, sizeof(r->cause), "%s", ex_exec_cause(ex) ? ex_exec_cause(ex) : "");
     ex_exec_free(ex);
@@ -92,9 +93,10 @@ static void
 test_map_max_concurrency(void)
 {
     run_t r;
-    const char *fmt = "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"MaxConcurrency\":%d,"
-                      "\"ItemProcessor\":{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
-                      "\"Resource\":\"arn:stepx:test:sleep:1000\",\"End\":true}}},\"End\":true}}}";
+    const char *fmt =
+        "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"MaxConcurrency\":%d,"
+        "\"ItemProcessor\":{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+        "\"Resource\":\"arn:stepx:test:sleep:1000\",\"End\":true}}},\"End\":true}}}";
     char def[512];
     snprintf(def, sizeof(def), fmt, 2);
     CHECK(run_def(def, "[1,2,3,4,5]", ASL_TYPE_STANDARD, &r) == SX_OK);
@@ -129,11 +131,12 @@ static void
 test_parallel_abort(void)
 {
     run_t r;
-    const char *def = "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"End\":true,"
-                      "\"Branches\":[{\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Task\","
-                      "\"Resource\":\"arn:stepx:test:sleep:100000\",\"End\":true}}},"
-                      "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"Seconds\":2,"
-                      "\"Next\":\"F\"},\"F\":{\"Type\":\"Fail\",\"Error\":\"X\",\"Cause\":\"y\"}}}]}}}";
+    const char *def =
+        "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"End\":true,"
+        "\"Branches\":[{\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Task\","
+        "\"Resource\":\"arn:stepx:test:sleep:100000\",\"End\":true}}},"
+        "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"Seconds\":2,"
+        "\"Next\":\"F\"},\"F\":{\"Type\":\"Fail\",\"Error\":\"X\",\"Cause\":\"y\"}}}]}}}";
     CHECK(run_def(def, "{}", ASL_TYPE_STANDARD, &r) == SX_OK);
     CHECK_INT(r.st, EX_FAILED);
     CHECK_STR(r.err, "X");

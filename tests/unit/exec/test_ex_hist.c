@@ -91,8 +91,9 @@ static void
 test_pass(void)
 {
     hrun_t r;
-    const char *def = "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"Result\":{\"b\":2},"
-                      "\"ResultPath\":\"$.r\",\"End\":true}}}";
+    const char *def =
+        "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"Result\":{\"b\":2},"
+        "\"ResultPath\":\"$.r\",\"End\":true}}}";
     CHECK(run_hist(def, "{\"a\":1}", &r, true) == SX_OK);
     CHECK_INT(r.st, EX_SUCCEEDED);
     CHECK_STR(r.seq, "1/0 ExecutionStarted,2/0 PassStateEntered,3/2 PassStateExited,"
