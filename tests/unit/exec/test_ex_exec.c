@@ -217,8 +217,9 @@ static void
 cap_done(ex_exec_t *ex, void *ud)
 {
     (void)ud;
+    const char *err = ex_exec_error(ex), *cause = ex_exec_cause(ex);
     snprintf(cap_cause, sizeof(cap_cause), "%s %s: %s", ex_status_name(ex_exec_status(ex)),
-             ex_exec_error(ex), ex_exec_cause(ex));
+             err ? err : "-", cause ? cause : "-");
     ex_exec_free(ex);
 }
 
@@ -259,7 +260,42 @@ test_transition_cap(void)
     }
 }
 
+static void
+test_stop_with_queued_flows(void)
+{
+    /* branches that never park stay on the run queue; stopping the execution (as a timeout
+     * does) and freeing it in on_done must not let them run on freed memory (ASan) */
+    const char *def = "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\","
+                      "\"Branches\":[{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\","
+                      "\"Next\":\"B\"},\"B\":{\"Type\":\"Pass\",\"Next\":\"A\"}}},"
+                      "{\"StartAt\":\"C\",\"States\":{\"C\":{\"Type\":\"Pass\",\"Next\":\"D\"},"
+                      "\"D\":{\"Type\":\"Pass\",\"Next\":\"C\"}}}],\"End\":true}}}";
+    asl_machine_t *m;
+    char *why = NULL;
+    CHECK(asl_machine_compile_text(def, strlen(def), ASL_TYPE_STANDARD, &m, &why) == SX_OK);
+    sch_t *s = sch_new(SCH_CLOCK_VIRTUAL, 0);
+    ex_engine_t e;
+    ex_engine_init(&e, s);
+    e.on_done = cap_done;
+    cap_cause[0] = '\0';
+    ex_opts_t o;
+    memset(&o, 0, sizeof(o));
+    ex_exec_t *ex = ex_exec_new(&e, m, &o);
+    ex_exec_start(ex, val_obj_empty());
+    for (int i = 0; i < 5; i++)
+        sch_run_once(s);
+    CHECK(!sch_idle(s)); /* both branches queued */
+    ex_exec_stop(ex);
+    CHECK_STR(cap_cause, ""); /* on_done not yet: it runs after the queued flows */
+    sch_run_bounded(s, 1000);
+    CHECK(sch_idle(s));
+    CHECK_STR(cap_cause, "ABORTED -: -");
+    asl_machine_unref(m);
+    sch_free(s);
+}
+
 static const sx_test_t tests[] = {
+    {"stop_with_queued_flows", test_stop_with_queued_flows},
     {"transition_cap", test_transition_cap},
     {"backoff_and_max_delay", test_backoff_and_max_delay},
     {"full_jitter_bounds", test_full_jitter_bounds},
