@@ -156,9 +156,16 @@ int64_t ex_exec_start_ms(const ex_exec_t *ex);
 int64_t ex_exec_stop_ms(const ex_exec_t *ex);
 /* States entered so far (the Standard billing unit; retries included). */
 uint64_t ex_exec_transitions(const ex_exec_t *ex);
-/* Billing as StartSyncExecution reports it: memory in MB (64 MB chunks), duration in ms
- * (100 ms steps, minimum 100). */
-void ex_exec_billing(const ex_exec_t *ex, int64_t *mem_mb, int64_t *dur_ms);
+/* What an execution used, for billing (include/stepx/bill.h turns it into billed memory and
+ * duration as AWS does: memory ~ 50 MB + definition + data x Parallel/Map steps). */
+typedef struct ex_usage {
+    uint64_t def_bytes;   /* definition text, bytes */
+    uint64_t data_bytes;  /* execution data: the input's compact JSON bytes */
+    uint64_t steps;       /* Parallel branch runs + Map iterations started */
+    uint64_t transitions; /* states entered (retries included) */
+    int64_t duration_ms;  /* start to stop (to now while running), at least 1 */
+} ex_usage_t;
+void ex_exec_usage(const ex_exec_t *ex, ex_usage_t *u);
 /* History events as one JSON array (arena-owned), or NULL when history is off. */
 const val_t *ex_exec_history(ex_exec_t *ex);
 

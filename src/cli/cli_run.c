@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "stepx/bill.h"
 #include "stepx/exec.h"
 #include "stepx/mock.h"
 
@@ -122,7 +123,10 @@ print_result(ex_exec_t *ex)
             val_json_quote(&b, c, strlen(c));
         }
     }
-    ex_exec_billing(ex, &mb, &ms);
+    ex_usage_t u;
+    ex_exec_usage(ex, &u);
+    mb = bill_memory_billed_mb(bill_memory_estimate_bytes(u.def_bytes, u.data_bytes, u.steps));
+    ms = bill_duration_billed_ms(u.duration_ms);
     sx_sbuf_addf(&b,
                  ",\"billingDetails\":{\"billedMemoryUsedInMB\":%lld,"
                  "\"billedDurationInMilliseconds\":%lld}}\n",

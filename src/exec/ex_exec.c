@@ -99,6 +99,8 @@ ex_flow_start(ex_flow_t *f, uint32_t start, const val_t *input, size_t in_sz)
     f->input = input;
     f->in_sz = in_sz;
     f->phase = PH_ENTER;
+    if (f->parent != NULL)
+        f->ex->steps++;
     ex_flow_post(f);
 }
 
@@ -498,6 +500,7 @@ ex_exec_start(ex_exec_t *ex, const val_t *input)
     if (limit_ms > 0)
         sch_timer_arm(s, &ex->deadline, ex->start_ms + limit_ms);
     ex->root.in_sz = ex->o.input_size > 0 ? ex->o.input_size : ex_sz_exact(input, EX_PAYLOAD_MAX);
+    ex->input_bytes = ex->root.in_sz;
     if (ex->root.in_sz > EX_PAYLOAD_MAX) {
         ex->error = ASL_E_DATA_LIMIT;
         ex->cause = "The state/task 'input' returned a result with a size exceeding the "
@@ -645,15 +648,14 @@ ex_exec_transitions(const ex_exec_t *ex)
 }
 
 void
-ex_exec_billing(const ex_exec_t *ex, int64_t *mem_mb, int64_t *dur_ms)
+ex_exec_usage(const ex_exec_t *ex, ex_usage_t *u)
 {
     int64_t ms = (ex->status == EX_RUNNING ? sch_now_ms(ex->eng->sch) : ex->stop_ms) - ex->start_ms;
-    double bytes = 50.0 * 1024 * 1024 + (double)ex->m->def_len + (double)ex->data_bytes;
-    int64_t mb = (int64_t)ceil(bytes / (1024.0 * 1024.0));
-    *mem_mb = 64 * ((mb + 63) / 64);
-    if (ms < 1)
-        ms = 1;
-    *dur_ms = 100 * ((ms + 99) / 100);
+    u->def_bytes = ex->m->def_len;
+    u->data_bytes = ex->input_bytes;
+    u->steps = ex->steps;
+    u->transitions = ex_exec_transitions(ex);
+    u->duration_ms = ms < 1 ? 1 : ms;
 }
 
 const val_t *

@@ -118,7 +118,8 @@ struct ex_exec {
     sch_timer_t deadline;  /* execution TimeoutSeconds / Express limit */
     sch_task_t done_task;  /* runs on_done after the execution's queued tasks */
     ex_flow_t *free_flows; /* finished child flows for reuse */
-    uint64_t data_bytes;   /* billing estimate: payload bytes through Map/Parallel */
+    uint64_t steps;        /* billing: Parallel branch runs + Map iterations started */
+    uint64_t input_bytes;  /* billing: size (bound) of the execution input */
     val_arrb_t hist;       /* history events when o.history */
 };
 

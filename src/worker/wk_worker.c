@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "wk_int.h"
+#include "stepx/bill.h"
 
 struct wk_job {
     ex_exec_t *ex;           /* the execution (owns the arena this job lives in) */
@@ -153,7 +154,6 @@ job_complete(wk_worker_t *w, wk_job_t *j)
 {
     ex_exec_t *ex = j->ex;
     rs_outcome_t out = {0};
-    int64_t dur_ms;
     wk_note_t *note = note_new(w);
     out.status = status_of(ex_exec_status(ex));
     if (out.status == RS_SUCCEEDED) {
@@ -167,7 +167,11 @@ job_complete(wk_worker_t *w, wk_job_t *j)
     }
     out.start_ms = ex_exec_start_ms(ex);
     out.stop_ms = ex_exec_stop_ms(ex);
-    ex_exec_billing(ex, &out.memory_mb, &dur_ms);
+    ex_usage_t use;
+    ex_exec_usage(ex, &use);
+    /* decimal MB, as AWS's estimate; the commit rounds up to 64 MB chunks */
+    out.memory_mb =
+        (bill_memory_estimate_bytes(use.def_bytes, use.data_bytes, use.steps) + 999999) / 1000000;
     out.transitions = (int64_t)ex_exec_transitions(ex);
     note->billed_ms = rs_billed_ms(out.stop_ms - out.start_ms);
     note->billed_mb = rs_billed_mb(out.memory_mb);
