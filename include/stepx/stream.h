@@ -159,7 +159,10 @@ typedef struct rs_event {
     struct rs_event *_prev, *_next; /* in-flight list (oldest first) or commit queue */
     char _kind;            /* 0 = with executor, 'r' result, 'd' dead letter, 'a' ack only */
     char _day[12];         /* ":YYYY-MM-DD" (UTC) of the end of the execution, for 'r' */
+    uint8_t _status;       /* rs_status_t of a result ('r') */
     uint16_t _nargs;       /* commit arguments in _args */
+    int64_t _bms, _bmb;    /* 'r': billed ms and MB (usage summed per batch, rs_commit.c) */
+    int64_t _tr;           /* 'r': state transitions */
     uint32_t _args[16][2]; /* (offset, length) into _buf (12 used at most) */
     sx_sbuf_t _buf;        /* commit argument bytes */
 } rs_event_t;

@@ -12,19 +12,26 @@
  *   KEYS[4..] usage hashes of the tenants in the batch: all-time "{tag}:usage:<tenant>" and
  *   per UTC day of the execution's end "{tag}:usage:<tenant>:<YYYY-MM-DD>" (bill_usage.c
  *   reads both)
- *   ARGV[1] group, ARGV[2] results MAXLEN ~, ARGV[3] dead-letter MAXLEN ~, then per entry:
- *     id, 'r', all-time key index, day key index, name, machine, tenant, status,
- *         output-or-error, cause, start, stop, billed_ms, billed_mb, billed_mb_ms, transitions
- *                                                                          (16 arguments)
+ *   ARGV[1] group, ARGV[2] results MAXLEN ~, ARGV[3] dead-letter MAXLEN ~, ARGV[4] number of
+ *   usage groups G, ARGV[5] arguments per group W, then G groups of W arguments, one per
+ *   (tenant, day, machine, status) among the batch's results:
+ *     machine, tenant, status, requests, sum billed_ms, sum billed_mb_ms, sum transitions,
+ *     then the KEYS index of each usage hash the group counts into (W - 7 of them)
+ *   then per entry:
+ *     id, <group number 1..G>, name ("" = the id), output (SUCCEEDED) or error and cause,
+ *         start, stop, billed_ms, billed_mb, transitions           (9 or 10 arguments)
  *     id, 'd', nf, nf field/value pairs of the dead-letter entry
  *     id, 'a'                                          (ack only: entry deleted)
- *   Field names of results live in the script, not in ARGV: Redis converts every ARGV
- *   element to a Lua string on each call, so fewer arguments per entry is faster.
  *   Returns a flat string with one '1' (this call acked and wrote) or '0' (already acked)
  *   per entry: never a nested table (hiredis 0.14 depth limits).
- * Usage counters are summed per batch inside the script (per all-time key, day key and
- * machine) and written with one HINCRBY per (hash, field), to both hashes: fields
- * "<machine>|requests", "|billed_ms", "|billed_mb_ms", "|transitions" and "|<STATUS>".
+ * Why this shape (Redis is single-threaded and the ceiling's bottleneck; docs/events.md
+ * measures it): Redis turns every argument into an object and then a Lua string, and every
+ * Lua-side string operation or tonumber costs, so the common path per entry is XACK, XADD
+ * and nothing else. Field names live in the script; machine, tenant and status come once per
+ * group; the usage sums are computed in C for the whole batch, written with one HINCRBY per
+ * (hash, group, metric) at the end, and only an entry whose XACK returns 0 (already
+ * committed elsewhere: rare) is parsed, to take its share back out of its group's sums
+ * before they are written. So usage counts exactly the entries this call wrote.
  * `#!lua` without allow-oom: under maxmemory Redis refuses the whole script up front, so a
  * commit is never half applied; the batch stays queued and is retried with backoff.
  *
@@ -46,67 +53,78 @@
 static const char commit_lua[] =
     "#!lua\n"
     "local grp, rmax, dmax = ARGV[1], ARGV[2], ARGV[3]\n"
-    "local acc, res = {}, {}\n"
-    "local i, n = 4, #ARGV\n"
+    "local ng, gw = tonumber(ARGV[4]), tonumber(ARGV[5])\n"
+    "local gid, gm, gt, gs, dup = {}, {}, {}, {}, {}\n"
+    "for k = 1, ng do\n"
+    "  local b = 6 + (k - 1) * gw\n"
+    "  gid[tostring(k)] = k\n"
+    "  gm[k], gt[k], gs[k] = ARGV[b], ARGV[b + 1], ARGV[b + 2]\n"
+    "end\n"
+    "local res, nr = {}, 0\n"
+    "local i, n = 6 + ng * gw, #ARGV\n"
     "while i <= n do\n"
-    "  local id, kind = ARGV[i], ARGV[i + 1]\n"
-    "  if kind == 'r' then\n"
-    "    local u = i + 2\n"
-    "    i = i + 16\n"
+    "  local id, g = ARGV[i], ARGV[i + 1]\n"
+    "  local k = gid[g]\n"
+    "  nr = nr + 1\n"
+    "  if k ~= nil then\n"
+    "    local st, nm, e = gs[k], ARGV[i + 2], i + 4\n"
+    "    if nm == '' then nm = id end\n"
+    "    if st ~= 'SUCCEEDED' then e = i + 5 end\n"
     "    if redis.call('XACK', KEYS[1], grp, id) == 1 then\n"
-    "      res[#res + 1] = '1'\n"
-    "      local st = ARGV[u + 5]\n"
-    "      if st == 'SUCCEEDED' then\n"
-    "        redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, 'name', ARGV[u + 2],\n"
-    "          'machine', ARGV[u + 3], 'tenant', ARGV[u + 4], 'status', st, 'output', ARGV[u + "
-    "6],\n"
-    "          'start', ARGV[u + 8], 'stop', ARGV[u + 9], 'billed_ms', ARGV[u + 10],\n"
-    "          'billed_mb', ARGV[u + 11])\n"
+    "      res[nr] = '1'\n"
+    "      if e == i + 4 then\n"
+    "        redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, 'name', nm,\n"
+    "          'machine', gm[k], 'tenant', gt[k], 'status', st, 'output', ARGV[i + 3],\n"
+    "          'start', ARGV[e], 'stop', ARGV[e + 1], 'billed_ms', ARGV[e + 2],\n"
+    "          'billed_mb', ARGV[e + 3])\n"
     "      else\n"
-    "        redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, 'name', ARGV[u + 2],\n"
-    "          'machine', ARGV[u + 3], 'tenant', ARGV[u + 4], 'status', st, 'error', ARGV[u + 6],\n"
-    "          'cause', ARGV[u + 7], 'start', ARGV[u + 8], 'stop', ARGV[u + 9],\n"
-    "          'billed_ms', ARGV[u + 10], 'billed_mb', ARGV[u + 11])\n"
+    "        redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, 'name', nm,\n"
+    "          'machine', gm[k], 'tenant', gt[k], 'status', st, 'error', ARGV[i + 3],\n"
+    "          'cause', ARGV[i + 4], 'start', ARGV[e], 'stop', ARGV[e + 1],\n"
+    "          'billed_ms', ARGV[e + 2], 'billed_mb', ARGV[e + 3])\n"
     "      end\n"
-    "      local ku = ARGV[u] .. ' ' .. ARGV[u + 1]\n"
-    "      local h = acc[ku]\n"
-    "      if h == nil then h = {}; acc[ku] = h end\n"
-    "      local m = ARGV[u + 3]\n"
-    "      local c = h[m]\n"
-    "      if c == nil then c = {0, 0, 0, 0, {}}; h[m] = c end\n"
-    "      c[1] = c[1] + 1\n"
-    "      c[2] = c[2] + tonumber(ARGV[u + 10])\n"
-    "      c[3] = c[3] + tonumber(ARGV[u + 12])\n"
-    "      c[4] = c[4] + tonumber(ARGV[u + 13])\n"
-    "      c[5][st] = (c[5][st] or 0) + 1\n"
     "    else\n"
-    "      res[#res + 1] = '0'\n"
+    "      res[nr] = '0'\n"
+    "      local d = dup[k]\n"
+    "      if d == nil then d = {0, 0, 0, 0}; dup[k] = d end\n"
+    "      local bms = tonumber(ARGV[e + 2])\n"
+    "      d[1] = d[1] + 1\n"
+    "      d[2] = d[2] + bms\n"
+    "      d[3] = d[3] + bms * tonumber(ARGV[e + 3])\n"
+    "      d[4] = d[4] + tonumber(ARGV[e + 4])\n"
     "    end\n"
-    "  elseif kind == 'd' then\n"
+    "    i = e + 5\n"
+    "  elseif g == 'd' then\n"
     "    local fs = i + 3\n"
     "    local fe = fs + 2 * tonumber(ARGV[i + 2]) - 1\n"
     "    i = fe + 1\n"
     "    if redis.call('XACK', KEYS[1], grp, id) == 1 then\n"
-    "      res[#res + 1] = '1'\n"
+    "      res[nr] = '1'\n"
     "      redis.call('XADD', KEYS[3], 'MAXLEN', '~', dmax, '*', 'id', id, unpack(ARGV, fs, fe))\n"
     "    else\n"
-    "      res[#res + 1] = '0'\n"
+    "      res[nr] = '0'\n"
     "    end\n"
     "  else\n"
     "    i = i + 2\n"
-    "    res[#res + 1] = redis.call('XACK', KEYS[1], grp, id) == 1 and '1' or '0'\n"
+    "    res[nr] = redis.call('XACK', KEYS[1], grp, id) == 1 and '1' or '0'\n"
     "  end\n"
     "end\n"
-    "for ku, h in pairs(acc) do\n"
-    "  local a, d = string.match(ku, '^(%d+) (%d+)$')\n"
-    "  local keys = {KEYS[tonumber(a)], KEYS[tonumber(d)]}\n"
-    "  for m, c in pairs(h) do\n"
-    "    for _, key in ipairs(keys) do\n"
+    "for k = 1, ng do\n"
+    "  local b = 6 + (k - 1) * gw\n"
+    "  local c = {ARGV[b + 3], ARGV[b + 4], ARGV[b + 5], ARGV[b + 6]}\n"
+    "  local d = dup[k]\n"
+    "  if d ~= nil then\n"
+    "    for j = 1, 4 do c[j] = tonumber(c[j]) - d[j] end\n"
+    "  end\n"
+    "  if d == nil or c[1] > 0 then\n"
+    "    local m = gm[k]\n"
+    "    for j = b + 7, b + gw - 1 do\n"
+    "      local key = KEYS[tonumber(ARGV[j])]\n"
     "      redis.call('HINCRBY', key, m .. '|requests', c[1])\n"
     "      redis.call('HINCRBY', key, m .. '|billed_ms', c[2])\n"
     "      redis.call('HINCRBY', key, m .. '|billed_mb_ms', c[3])\n"
     "      redis.call('HINCRBY', key, m .. '|transitions', c[4])\n"
-    "      for s, v in pairs(c[5]) do redis.call('HINCRBY', key, m .. '|' .. s, v) end\n"
+    "      redis.call('HINCRBY', key, m .. '|' .. gs[k], c[1])\n"
     "    end\n"
     "  end\n"
     "end\n"
@@ -200,14 +218,97 @@ resp_argu(sx_sbuf_t *b, uint64_t v)
     rs_resp_arg(b, num, rs_u64_fmt(v, num));
 }
 
-/* Number of RESP arguments of the call for batch b with nkeys usage keys. */
-static size_t
-batch_argc(const batch_t *b, size_t nkeys)
+/* Result fields per usage group before the KEYS indexes, and the usage hashes per group. */
+#define GROUP_FIELDS 7
+#define GROUP_HASHES 2
+
+/* One usage group of a batch: its results with the same tenant, day, machine and status. */
+typedef struct ugroup {
+    uint64_t h;               /* hash of the four (skips most comparisons) */
+    const rs_event_t *ev;     /* first member: its tenant, day, machine and status name it */
+    size_t key[GROUP_HASHES]; /* indexes in the keyset: all-time hash, day hash */
+    int64_t n, bms, mbms, tr; /* requests, billed ms, billed MB x ms, transitions */
+} ugroup_t;
+
+static uint64_t
+hash_str(uint64_t h, const char *s)
 {
-    size_t n = 9 + nkeys;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (h ^ 0xffu) * 1099511628211ULL; /* separator: ("ab","c") != ("a","bc") */
+}
+
+static bool
+group_same(const rs_event_t *a, const rs_event_t *b)
+{
+    return a->_status == b->_status && strcmp(a->machine, b->machine) == 0 &&
+           strcmp(a->tenant, b->tenant) == 0 && strcmp(a->_day, b->_day) == 0;
+}
+
+/* Sums the batch's results into usage groups (g, room for b->n) and sets gidx[i] to the
+ * 1-based group of event i (0 for dead letters and acks). Returns the number of groups. */
+static size_t
+groups_build(const batch_t *b, const char *prefix, keyset_t *ks, ugroup_t *g, size_t *gidx)
+{
+    size_t ng = 0, last = 0;
     for (size_t i = 0; i < b->n; i++) {
         const rs_event_t *ev = b->ev[i];
-        n += 2 + (ev->_kind == 'r' ? 2u : ev->_kind == 'd' ? 1u : 0u) + ev->_nargs;
+        size_t k = SIZE_MAX;
+        gidx[i] = 0;
+        if (ev->_kind != 'r')
+            continue;
+        uint64_t h = hash_str(
+            hash_str(hash_str(14695981039346656037ULL ^ ev->_status, ev->machine), ev->tenant),
+            ev->_day);
+        if (ng > 0 && g[last].h == h && group_same(g[last].ev, ev)) {
+            k = last;
+        } else {
+            for (size_t j = ng; j-- > 0;) /* newest first: batches rarely mix much */
+                if (g[j].h == h && group_same(g[j].ev, ev)) {
+                    k = j;
+                    break;
+                }
+        }
+        if (k == SIZE_MAX) {
+            k = ng++;
+            memset(&g[k], 0, sizeof(g[k]));
+            g[k].h = h;
+            g[k].ev = ev;
+            g[k].key[0] = keyset_index(ks, prefix, ev->tenant, "");
+            g[k].key[1] = keyset_index(ks, prefix, ev->tenant, ev->_day);
+        }
+        g[k].n++;
+        g[k].bms += ev->_bms;
+        g[k].mbms += ev->_bms * ev->_bmb;
+        g[k].tr += ev->_tr;
+        gidx[i] = k + 1;
+        last = k;
+    }
+    return ng;
+}
+
+static void
+resp_argi(sx_sbuf_t *b, int64_t v)
+{
+    char num[24];
+    size_t n = 0;
+    if (v < 0) {
+        num[n++] = '-';
+        n += rs_u64_fmt((uint64_t)0 - (uint64_t)v, num + 1);
+    } else {
+        n = rs_u64_fmt((uint64_t)v, num);
+    }
+    rs_resp_arg(b, num, n);
+}
+
+/* Number of RESP arguments of the call for batch b with nkeys usage keys, ng groups. */
+static size_t
+batch_argc(const batch_t *b, size_t nkeys, size_t ng)
+{
+    size_t n = 3 + 3 + nkeys + 5 + ng * (GROUP_FIELDS + GROUP_HASHES);
+    for (size_t i = 0; i < b->n; i++) {
+        const rs_event_t *ev = b->ev[i];
+        n += 2 + (ev->_kind == 'd' ? 1u : 0u) + ev->_nargs;
     }
     return n;
 }
@@ -220,20 +321,15 @@ batch_send(batch_t *b)
     rs_consumer_t *c = b->c;
     sx_sbuf_t req = SX_SBUF_INIT;
     keyset_t ks = {SX_SBUF_INIT, NULL, 0};
-    size_t *kidx = sx_malloc((2 * b->n + 1) * sizeof(*kidx));
+    ugroup_t *g = sx_malloc(b->n * sizeof(*g));
+    size_t *gidx = sx_malloc(b->n * sizeof(*gidx));
+    size_t ng;
     int rc;
 
-    ks.off = sx_malloc((2 * b->n + 1) * sizeof(*ks.off));
-    /* usage keys of result entries (all-time and day bucket per tenant) -> KEYS[4..] */
-    for (size_t i = 0; i < b->n; i++) {
-        rs_event_t *ev = b->ev[i];
-        if (ev->_kind != 'r')
-            continue;
-        kidx[2 * i] = keyset_index(&ks, c->k_usage, ev->tenant, "");
-        kidx[2 * i + 1] = keyset_index(&ks, c->k_usage, ev->tenant, ev->_day);
-    }
-    sx_sbuf_reserve(&req, 256 + b->n * 512);
-    rs_resp_head(&req, batch_argc(b, ks.n));
+    ks.off = sx_malloc((GROUP_HASHES * b->n + 1) * sizeof(*ks.off));
+    ng = groups_build(b, c->k_usage, &ks, g, gidx);
+    sx_sbuf_reserve(&req, 256 + b->n * 320);
+    rs_resp_head(&req, batch_argc(b, ks.n, ng));
     resp_argz(&req, b->eval ? "EVAL" : "EVALSHA");
     resp_argz(&req, b->eval ? rs_commit_script() : rs_commit_sha());
     resp_argu(&req, 3 + ks.n);
@@ -245,13 +341,24 @@ batch_send(batch_t *b)
     resp_argz(&req, c->conf->group);
     resp_argu(&req, (uint64_t)c->conf->results_maxlen);
     resp_argu(&req, (uint64_t)c->conf->dead_maxlen);
+    resp_argu(&req, ng);
+    resp_argu(&req, GROUP_FIELDS + GROUP_HASHES);
+    for (size_t k = 0; k < ng; k++) {
+        resp_argz(&req, g[k].ev->machine);
+        resp_argz(&req, g[k].ev->tenant);
+        resp_argz(&req, rs_status_name((rs_status_t)g[k].ev->_status));
+        resp_argi(&req, g[k].n);
+        resp_argi(&req, g[k].bms);
+        resp_argi(&req, g[k].mbms);
+        resp_argi(&req, g[k].tr);
+        for (size_t j = 0; j < GROUP_HASHES; j++)
+            resp_argu(&req, 4 + g[k].key[j]);
+    }
     for (size_t i = 0; i < b->n; i++) {
         rs_event_t *ev = b->ev[i];
         resp_argz(&req, ev->id);
         if (ev->_kind == 'r') {
-            rs_resp_arg(&req, "r", 1);
-            resp_argu(&req, 4 + kidx[2 * i]);
-            resp_argu(&req, 4 + kidx[2 * i + 1]);
+            resp_argu(&req, gidx[i]);
         } else if (ev->_kind == 'd') {
             rs_resp_arg(&req, "d", 1);
             resp_argu(&req, ev->_nargs / 2u);
@@ -263,7 +370,8 @@ batch_send(batch_t *b)
     }
     rc = rs_conn_formatted(c->conn, 0, on_commit, b, req.p, req.len);
     sx_sbuf_fini(&req);
-    sx_free(kidx);
+    sx_free(g);
+    sx_free(gidx);
     sx_free(ks.off);
     sx_sbuf_fini(&ks.buf);
     return rc;

@@ -5,10 +5,12 @@
  * arguments its part of the commit script needs, copied into the event's own buffer, so the
  * executor's strings may die right after the call. Layout (see rs_commit.c for the script):
  *
- *   kind 'r':  12 values in a fixed order (the script knows the field names, so they are
- *              not sent per entry): name, machine, tenant, status, output or error, cause,
- *              start, stop, billed_ms, billed_mb, billed_mb_ms, transitions
- *              (the consumer puts the usage-key index in front when it flushes)
+ *   kind 'r':  the values that differ per entry, in a fixed order (the script knows the
+ *              field names, and machine, tenant and status come once per usage group of the
+ *              batch, see rs_commit.c): name ("" when it is the entry id), then output when
+ *              SUCCEEDED or error and cause otherwise, then start, stop, billed_ms, billed_mb,
+ *              transitions; the numbers are also kept in the event (_status, _bms, _bmb, _tr)
+ *              for the per-batch usage sums
  *   kind 'd':  field/value pairs of the dead-letter entry
  *   kind 'a':  nothing (ack only: the entry was deleted from the stream)
  *
@@ -108,26 +110,26 @@ rs_event_complete(rs_event_t *ev, const rs_outcome_t *out)
 {
     int64_t dur = out->stop_ms - out->start_ms;
     int64_t bms = rs_billed_ms(dur < 0 ? 0 : dur), bmb = rs_billed_mb(out->memory_mb);
-    const char *st = rs_status_name(out->status);
     const char *name = out->exec_name ? out->exec_name : ev->name ? ev->name : ev->id;
 
     if (SX_NEVER(ev->_kind != 0))
         return;
+    if (strcmp(name, ev->id) == 0)
+        name = ""; /* the script writes the id (one copy fewer on the wire) */
     ev->_kind = 'r';
+    ev->_status = (uint8_t)out->status;
+    ev->_bms = bms;
+    ev->_bmb = bmb;
+    ev->_tr = out->transitions;
     day_fmt(out->stop_ms, ev->_day);
     ev->_nargs = 0;
     sx_sbuf_reset(&ev->_buf);
-    sx_sbuf_reserve(&ev->_buf, 160 + strlen(name) + strlen(ev->machine) + strlen(ev->tenant) +
-                                   (out->output ? out->output_len : 0) +
+    sx_sbuf_reserve(&ev->_buf, 120 + strlen(name) + (out->output ? out->output_len : 0) +
                                    (out->error ? strlen(out->error) : 0) +
                                    (out->cause ? strlen(out->cause) : 0));
     rs_event_arg(ev, name, strlen(name));
-    rs_event_arg(ev, ev->machine, strlen(ev->machine));
-    rs_event_arg(ev, ev->tenant, strlen(ev->tenant));
-    rs_event_arg(ev, st, strlen(st));
     if (out->status == RS_SUCCEEDED) {
         rs_event_arg(ev, out->output ? out->output : "null", out->output ? out->output_len : 4);
-        rs_event_arg(ev, "", 0);
     } else {
         rs_event_arg(ev, out->error ? out->error : "", out->error ? strlen(out->error) : 0);
         rs_event_arg(ev, out->cause ? out->cause : "", out->cause ? strlen(out->cause) : 0);
@@ -136,7 +138,6 @@ rs_event_complete(rs_event_t *ev, const rs_outcome_t *out)
     rs_event_argi(ev, out->stop_ms);
     rs_event_argi(ev, bms);
     rs_event_argi(ev, bmb);
-    rs_event_argi(ev, bms * bmb);
     rs_event_argi(ev, out->transitions);
     rs_consumer_enqueue_commit(ev->consumer, ev);
 }

@@ -438,7 +438,103 @@ test_dead_letter_from_history(void)
     conf_drop(&cf);
 }
 
+/* Returns entry i (0-based) of stream key as "f=v f=v ..." in buf. */
+static void
+entry_text(const char *key, int i, char *buf, size_t len)
+{
+    redisReply *r = rt_cmd("XRANGE %s - + COUNT %d", key, i + 1);
+    size_t n = 0;
+    buf[0] = '\0';
+    if (r && r->type == REDIS_REPLY_ARRAY && (int)r->elements == i + 1) {
+        redisReply *fs = r->element[i]->element[1];
+        for (size_t j = 0; j + 1 < fs->elements && n < len; j += 2)
+            n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", j ? " " : "", fs->element[j]->str,
+                                  fs->element[j + 1]->str);
+    }
+    if (r)
+        freeReplyObject(r);
+}
+
+/* One commit batch mixing entries it writes with entries already acked elsewhere, over
+ * several usage groups (machine x status): usage counts exactly the written ones, in both
+ * hashes, and a group with no written entry writes no field at all. Also the exact shape
+ * of result entries (named and unnamed, SUCCEEDED and FAILED). */
+static void
+test_mixed_batch_usage(void)
+{
+    rs_conf_t cf;
+    texec_t t = {.mode = EX_HOLD};
+    char ids[7][64], txt[1024], want[1024], key[64], today[32];
+    const char *mach[7] = {"m1", "m1", "m1", "failing", "failing", "failing", "m2"};
+    conf_make(&cf, "mx", NULL);
+    for (int i = 0; i < 7; i++) {
+        redisReply *r = i == 0 ? rt_cmd("XADD {mx}:events * machine m1 tenant acme name n-0 input "
+                                        "{\"i\":0}")
+                               : rt_cmd("XADD {mx}:events * machine %s tenant acme input "
+                                        "{\"i\":%d}",
+                                        mach[i], i);
+        CHECK(r && r->type == REDIS_REPLY_STRING);
+        snprintf(ids[i], sizeof(ids[i]), "%s", r && r->str ? r->str : "");
+        if (r)
+            freeReplyObject(r);
+    }
+    rs_consumer_t *c = rs_consumer_new(base, &cf, 0, texec_run, texec_committed, &t);
+    RUN_UNTIL(t.nheld == 7, 3000);
+    CHECK_INT(t.nheld, 7);
+    /* another committer got there first for entries 1 (m1), 4 (failing) and 6 (m2) */
+    CHECK_INT(rt_int("XACK {mx}:events stepxd %s %s %s", ids[1], ids[4], ids[6]), 3);
+    texec_release(&t);
+    RUN_UNTIL(t.written + t.dups == 7, 3000);
+    CHECK_INT(t.written, 4);
+    CHECK_INT(t.dups, 3);
+    CHECK_INT(rt_int("XLEN {mx}:results"), 4);
+    CHECK_INT(pending("mx"), 0);
+    sx_fmt_iso_ms(sx_wall_ms(), today);
+    today[10] = '\0';
+    snprintf(key, sizeof(key), "{mx}:usage:acme:%s", today);
+    const char *keys[] = {"{mx}:usage:acme", key};
+    for (int k = 0; k < 2; k++) {
+        CHECK_INT(hget(keys[k], "m1|requests"), 2);
+        CHECK_INT(hget(keys[k], "m1|SUCCEEDED"), 2);
+        CHECK_INT(hget(keys[k], "m1|billed_ms"), 200);
+        CHECK_INT(hget(keys[k], "m1|billed_mb_ms"), 2 * 100 * 64);
+        CHECK_INT(hget(keys[k], "m1|transitions"), 4);
+        CHECK_INT(hget(keys[k], "failing|requests"), 2);
+        CHECK_INT(hget(keys[k], "failing|FAILED"), 2);
+        CHECK_INT(hget(keys[k], "failing|billed_ms"), 600);
+        CHECK_INT(hget(keys[k], "failing|billed_mb_ms"), 2 * 300 * 128);
+        CHECK_INT(hget(keys[k], "failing|transitions"), 6);
+        CHECK_INT(rt_int("HEXISTS %s m2|requests", keys[k]), 0);
+        CHECK_INT(rt_int("HEXISTS %s failing|SUCCEEDED", keys[k]), 0);
+        CHECK_INT(rt_int("HLEN %s", keys[k]), 10);
+    }
+    /* result entries: documented fields in order; name defaults to the event id */
+    entry_text("{mx}:results", 0, txt, sizeof(txt));
+    snprintf(want, sizeof(want),
+             "id=%s name=n-0 machine=m1 tenant=acme status=SUCCEEDED "
+             "output={\"i\":0} start=",
+             ids[0]);
+    CHECK(strncmp(txt, want, strlen(want)) == 0);
+    CHECK(strstr(txt, " billed_ms=100 billed_mb=64") != NULL);
+    CHECK(strstr(txt, " stop=") != NULL);
+    entry_text("{mx}:results", 1, txt, sizeof(txt));
+    snprintf(want, sizeof(want), "id=%s name=%s machine=m1 tenant=acme status=SUCCEEDED ", ids[2],
+             ids[2]);
+    CHECK(strncmp(txt, want, strlen(want)) == 0);
+    entry_text("{mx}:results", 2, txt, sizeof(txt));
+    snprintf(want, sizeof(want),
+             "id=%s name=%s machine=failing tenant=acme status=FAILED "
+             "error=States.TaskFailed cause=boom start=",
+             ids[3], ids[3]);
+    CHECK(strncmp(txt, want, strlen(want)) == 0);
+    CHECK(strstr(txt, " billed_ms=300 billed_mb=128") != NULL);
+    CHECK(strstr(txt, "output") == NULL);
+    rs_consumer_free(c);
+    conf_drop(&cf);
+}
+
 static const sx_test_t tests[] = {
+    {"mixed_batch_usage", test_mixed_batch_usage},
     {"dead_letter_from_history", test_dead_letter_from_history},
     {"trim_minid", test_trim_minid},
     {"basic_batches_and_usage", test_basic_batches_and_usage},
