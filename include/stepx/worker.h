@@ -48,6 +48,7 @@ typedef struct wk_conf {
     int64_t metrics_port;       /* its port, 0 = no listener */
     int64_t shutdown_grace_ms;  /* SIGTERM: time given to in-flight executions */
     int64_t engine_batch;       /* transitions an execution runs before yielding */
+    int64_t jsonata_time_ms;    /* wall-clock limit of one JSONata evaluation (0 = none) */
     int64_t lag_interval_ms;    /* how often XINFO GROUPS refreshes lag / pending */
     char *log_level;            /* server log: error, warn or info */
 } wk_conf_t;

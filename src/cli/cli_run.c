@@ -1,14 +1,16 @@
 /*
  * cli_run.c: `stepx run DEF.json [--input FILE] [--type EXPRESS|STANDARD]
  *            [--state-machine-name SM] [--name EXEC] [--fast-waits]
- *            [--mock-config FILE --test-case TC] [--history]`
+ *            [--mock-config FILE --test-case TC] [--history] [--log-level LEVEL]`
  *
  * Runs one execution in-process on a scheduler (virtual clock with --fast-waits) and prints
  * exactly one JSON line on stdout, as StartSyncExecution reports it:
  *   {"status":"SUCCEEDED","output":...,"billingDetails":{...}}
  *   {"status":"FAILED"|"TIMED_OUT","error":...,"cause":...,"billingDetails":{...}}
  * (absent error/cause omitted). --history prints the history events as one JSON array on
- * stderr. Exit 0 whenever the execution ran (even FAILED); 2 for usage errors, an invalid
+ * stderr; --log-level ALL|ERROR|FATAL|OFF prints the CloudWatch log events a
+ * loggingConfiguration of that level (includeExecutionData true) would write, one per line on
+ * stderr (src/log). Exit 0 whenever the execution ran (even FAILED); 2 for usage errors, an invalid
  * definition or unreadable/malformed input (reason on stderr).
  */
 #include <stdio.h>
@@ -18,10 +20,11 @@
 #include "cli/cli.h"
 #include "stepx/bill.h"
 #include "stepx/exec.h"
+#include "stepx/log.h"
 #include "stepx/mock.h"
 
 typedef struct run_args {
-    const char *def, *input, *type, *sm, *name, *mock, *tc;
+    const char *def, *input, *type, *sm, *name, *mock, *tc, *log_level;
     int fast, history;
 } run_args_t;
 
@@ -30,7 +33,8 @@ usage(void)
 {
     fprintf(stderr, "usage: stepx run DEF.json [--input FILE] [--type EXPRESS|STANDARD]\n"
                     "         [--state-machine-name SM] [--name EXEC] [--fast-waits]\n"
-                    "         [--mock-config FILE --test-case TC] [--history]\n");
+                    "         [--mock-config FILE --test-case TC] [--history]\n"
+                    "         [--log-level ALL|ERROR|FATAL|OFF]\n");
     return 2;
 }
 
@@ -61,6 +65,8 @@ parse_args(int argc, char **argv, run_args_t *a)
             slot = &a->mock;
         else if (strcmp(o, "--test-case") == 0)
             slot = &a->tc;
+        else if (strcmp(o, "--log-level") == 0)
+            slot = &a->log_level;
         if (slot != NULL) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "stepx run: %s needs a value\n", o);
@@ -216,13 +222,25 @@ cli_run(int argc, char **argv)
     o.sm_name = smname;
     o.exec_name = args.name;
     o.sync = type == ASL_TYPE_EXPRESS;
-    o.history = args.history != 0;
+    log_config_t lc;
+    log_config_init(&lc);
+    if (args.log_level != NULL &&
+        log_level_parse(args.log_level, strlen(args.log_level), &lc.level) != SX_OK) {
+        fprintf(stderr, "stepx run: --log-level wants ALL, ERROR, FATAL or OFF\n");
+        goto out;
+    }
+    lc.include_data = true;
+    o.history = args.history != 0 || lc.level != LOG_LEVEL_OFF;
     ex_exec_t *ex = ex_exec_new(&eng, m, &o);
     ex_exec_start(ex, input);
     sch_run(sch);
     if (ex_exec_status(ex) == EX_RUNNING)
         ex_exec_stop(ex);
     print_result(ex);
+    if (lc.level != LOG_LEVEL_OFF) {
+        log_exec_t x = {ex_exec_arn(ex), smname, ex_exec_start_ms(ex)};
+        log_exec_fprint(stderr, &lc, &x, ex_exec_history(ex), 0);
+    }
     if (args.history) {
         sx_sbuf_t b = SX_SBUF_INIT;
         val_json_print(&b, ex_exec_history(ex));

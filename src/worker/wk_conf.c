@@ -46,6 +46,9 @@ const cfg_directive_t wk_conf_directives[] = {
      "SIGTERM: time in-flight executions get to finish; the rest stays pending"},
     {"engine_batch", CFG_INT, WK_OFF(engine_batch), "64", NULL, 1, 1000000,
      "transitions an execution runs before yielding to other work"},
+    {"jsonata_time_limit", CFG_MS, WK_OFF(jsonata_time_ms), "1s", NULL, 0, HOUR_MS,
+     "wall-clock limit of one JSONata evaluation (States.QueryEvaluationError, U1001); "
+     "0 = none: an endless expression would then hold its worker"},
     {"lag_interval", CFG_MS, WK_OFF(lag_interval_ms), "2s", NULL, 100, HOUR_MS,
      "how often XINFO GROUPS refreshes the lag and pending gauges"},
     {"log_level", CFG_STR, WK_OFF(log_level), "info", check_level, 0, 0,

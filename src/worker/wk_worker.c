@@ -215,6 +215,7 @@ job_new(wk_worker_t *w, const wk_machine_t *e, const char *exec_name)
     o.region = w->tk.region;
     o.account = w->tk.account;
     o.history = e->logging && w->log != NULL;
+    o.jsonata_time_ms = (int)w->srv->wc->jsonata_time_ms;
     o.ud = j;
     /* o.input_size stays 0: the engine measures the compact size (event text may carry
      * whitespace, and the size propagates to every state's payload check) */

@@ -21,6 +21,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -79,10 +80,53 @@ def check_conformance_case(stepx, path):
     return None
 
 
+def check_run_case(stepx, path):
+    """A `stepx run` contract case: {definition | definition_text, input | input_text, args,
+    expect: {exit, stdout (subset of the result line), stderr_contains, log_types}}."""
+    case = json.load(open(path))
+    exp = case["expect"]
+    with tempfile.TemporaryDirectory(prefix="sxrun") as tmp:
+        dpath = os.path.join(tmp, "def.json")
+        with open(dpath, "w") as f:
+            f.write(case["definition_text"] if "definition_text" in case
+                    else json.dumps(case["definition"]))
+        cmd = [stepx, "run", dpath]
+        if "input" in case or "input_text" in case:
+            ipath = os.path.join(tmp, "in.json")
+            with open(ipath, "w") as f:
+                f.write(case["input_text"] if "input_text" in case else json.dumps(case["input"]))
+            cmd += ["--input", ipath]
+        cmd += case.get("args", [])
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    problems = []
+    if p.returncode != exp.get("exit", 0):
+        problems.append("exit %d, want %d (stderr %r)" % (p.returncode, exp.get("exit", 0),
+                                                          p.stderr[-300:]))
+    if "stdout" in exp:
+        lines = p.stdout.splitlines()
+        if len(lines) != 1:
+            problems.append("stdout has %d lines" % len(lines))
+        else:
+            got = json.loads(lines[0])
+            for k, v in exp["stdout"].items():
+                if got.get(k) != v:
+                    problems.append("%s: got %r, want %r" % (k, got.get(k), v))
+    if "stdout_regex" in exp and not re.search(exp["stdout_regex"], p.stdout):
+        problems.append("stdout %r does not match %r" % (p.stdout[:300], exp["stdout_regex"]))
+    for text in exp.get("stderr_contains", []):
+        if text not in p.stderr:
+            problems.append("stderr lacks %r: %r" % (text, p.stderr[-300:]))
+    if "log_types" in exp:
+        types = [json.loads(l)["type"] for l in p.stderr.splitlines() if l.startswith("{")]
+        if types != exp["log_types"]:
+            problems.append("log event types %s, want %s" % (types, exp["log_types"]))
+    return "; ".join(problems) or None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--stepx", required=True)
-    ap.add_argument("--only", choices=["validate", "conformance"])
+    ap.add_argument("--only", choices=["validate", "run", "conformance"])
     ap.add_argument("--conformance", default=CONFORMANCE)
     ap.add_argument("-v", action="store_true")
     opts = ap.parse_args()
@@ -91,6 +135,9 @@ def main():
     if opts.only in (None, "validate"):
         files = sorted(glob.glob(os.path.join(HERE, "validate", "*.json")))
         suites.append(("validate", files, check_validate_case))
+    if opts.only in (None, "run"):
+        files = sorted(glob.glob(os.path.join(HERE, "run", "*.json")))
+        suites.append(("run", files, check_run_case))
     if opts.only in (None, "conformance") and os.path.isdir(opts.conformance):
         files = sorted(glob.glob(os.path.join(opts.conformance, "*.json")))
         suites.append(("conformance", files, check_conformance_case))
