@@ -53,6 +53,8 @@ typedef struct opts {
     int64_t rate;     /* events/s, 0 = flat out */
     int64_t inflight; /* max_inflight per worker */
     char *mode;       /* "layer" (the stream layer) or "raw" (minimal hiredis consumer) */
+    int64_t machines; /* distinct state machine names in the events */
+    int64_t tenants;  /* distinct tenants in the events */
     bool preload;     /* produce everything first, then time the consumers alone */
 } opts_t;
 
@@ -80,6 +82,9 @@ static const cfg_directive_t opt_dirs[] = {
     {"inflight", CFG_INT, OFF(inflight), "1024", NULL, 1, 1000000, "max_inflight per worker"},
     {"preload", CFG_BOOL, OFF(preload), "off", NULL, 0, 0,
      "XADD everything first, then time the consumers alone (latency is then meaningless)"},
+    {"machines", CFG_INT, OFF(machines), "1", NULL, 1, 1000000,
+     "distinct machine names, turning round per event (usage groups per commit)"},
+    {"tenants", CFG_INT, OFF(tenants), "1", NULL, 1, 1000000, "distinct tenants, likewise"},
     {"mode", CFG_STR, OFF(mode), "layer", check_mode, 0, 0,
      "layer (stream layer) or raw (minimal)"},
     {NULL, CFG_STR, 0, NULL, NULL, 0, 0, NULL}};
@@ -328,17 +333,30 @@ put_u64(char *p, uint64_t v)
     return p;
 }
 
-/* Appends one XADD of an opt.size-byte input {"t":<now ns>,"pad":"xx..."} in RESP form. */
+/* Appends one XADD of an opt.size-byte input {"t":<now ns>,"pad":"xx..."} in RESP form:
+ * machine "pass" and tenant "t1", or with --machines / --tenants above 1, "pass<k>" and
+ * "t<k>" turning round per event (seq = the event's number). */
 static char *
-put_xadd(char *p)
+put_xadd(char *p, int64_t seq)
 {
     static const char head[] = "*9\r\n$4\r\nXADD\r\n$14\r\n{bench}:events\r\n$1\r\n*\r\n"
                                "$7\r\nmachine\r\n$4\r\npass\r\n$6\r\ntenant\r\n$2\r\nt1\r\n"
                                "$5\r\ninput\r\n$";
     char num[24], *e = put_u64(num, sx_mono_ns());
     size_t tlen = (size_t)(e - num), len = (size_t)opt.size;
-    memcpy(p, head, sizeof(head) - 1);
-    p = put_u64(p + sizeof(head) - 1, len);
+    if (opt.machines > 1 || opt.tenants > 1) {
+        char mt[64];
+        int n = snprintf(mt, sizeof(mt), "pass%lld", (long long)(seq % opt.machines));
+        int k = snprintf(mt + 32, 32, "t%lld", (long long)(seq % opt.tenants));
+        p += sprintf(p, "*9\r\n$4\r\nXADD\r\n$14\r\n{bench}:events\r\n$1\r\n*\r\n"
+                        "$7\r\nmachine\r\n$%d\r\n%s\r\n$6\r\ntenant\r\n$%d\r\n%s\r\n"
+                        "$5\r\ninput\r\n$",
+                     n, mt, k, mt + 32);
+        p = put_u64(p, len);
+    } else {
+        memcpy(p, head, sizeof(head) - 1);
+        p = put_u64(p + sizeof(head) - 1, len);
+    }
     *p++ = '\r', *p++ = '\n';
     memcpy(p, "{\"t\":", 5);
     memcpy(p + 5, num, tlen);
@@ -354,7 +372,7 @@ static void
 producer(void)
 {
     redisContext *r = sync_connect();
-    char *buf = sx_malloc((size_t)opt.pipeline * ((size_t)opt.size + 160));
+    char *buf = sx_malloc((size_t)opt.pipeline * ((size_t)opt.size + 200));
     uint64_t start = sx_mono_ns();
     for (int64_t sent = 0; sent < opt.events;) {
         int64_t n = opt.events - sent < opt.pipeline ? opt.events - sent : opt.pipeline;
@@ -369,7 +387,7 @@ producer(void)
             }
         }
         for (int64_t i = 0; i < n; i++)
-            p = put_xadd(p);
+            p = put_xadd(p, sent + i);
         redisAppendFormattedCommand(r, buf, (size_t)(p - buf));
         for (int64_t i = 0; i < n; i++) {
             redisReply *rep;
