@@ -348,9 +348,10 @@ put_xadd(char *p, int64_t seq)
         char mt[64];
         int n = snprintf(mt, sizeof(mt), "pass%lld", (long long)(seq % opt.machines));
         int k = snprintf(mt + 32, 32, "t%lld", (long long)(seq % opt.tenants));
-        p += sprintf(p, "*9\r\n$4\r\nXADD\r\n$14\r\n{bench}:events\r\n$1\r\n*\r\n"
-                        "$7\r\nmachine\r\n$%d\r\n%s\r\n$6\r\ntenant\r\n$%d\r\n%s\r\n"
-                        "$5\r\ninput\r\n$",
+        p += sprintf(p,
+                     "*9\r\n$4\r\nXADD\r\n$14\r\n{bench}:events\r\n$1\r\n*\r\n"
+                     "$7\r\nmachine\r\n$%d\r\n%s\r\n$6\r\ntenant\r\n$%d\r\n%s\r\n"
+                     "$5\r\ninput\r\n$",
                      n, mt, k, mt + 32);
         p = put_u64(p, len);
     } else {
