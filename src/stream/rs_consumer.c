@@ -258,7 +258,8 @@ rs_entry_take(rs_consumer_t *c, const redisReply *entry, uint32_t deliveries, bo
     for (size_t i = 0; i < SX_ARRAY_LEN(parts); i++)
         if (parts[i] != NULL)
             extra += parts[i]->len + 1;
-    ev = sx_calloc(1, sizeof(*ev) + extra);
+    ev = sx_malloc(sizeof(*ev) + extra); /* zero the event, not its string tail */
+    memset(ev, 0, sizeof(*ev));
     p = (char *)(ev + 1);
     memcpy(ev->id, id->str, id->len);
     ev->consumer = c;

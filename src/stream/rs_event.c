@@ -94,15 +94,22 @@ arg_pairz(rs_event_t *ev, const char *field, const char *v)
         arg_pair(ev, field, v, strlen(v));
 }
 
-/* Writes ":YYYY-MM-DD" (UTC) of ms since the epoch into out (12 bytes). */
+/* Writes ":YYYY-MM-DD" (UTC) of ms since the epoch into out (12 bytes); formats only when
+ * ms leaves the day the consumer formatted last (results of one day share it). */
 static void
-day_fmt(int64_t ms, char out[12])
+day_fmt(rs_consumer_t *c, int64_t ms, char out[12])
 {
-    char iso[32];
-    sx_fmt_iso_ms(ms, iso);
-    out[0] = ':';
-    memcpy(out + 1, iso, 10);
-    out[11] = '\0';
+    enum { DAY_MS = 86400000 };
+    if (ms < c->day_lo || ms >= c->day_hi) {
+        char iso[40];
+        sx_fmt_iso_ms(ms, iso);
+        c->day[0] = ':';
+        memcpy(c->day + 1, iso, 10);
+        c->day[11] = '\0';
+        c->day_lo = ms - ((ms % DAY_MS) + DAY_MS) % DAY_MS;
+        c->day_hi = c->day_lo + DAY_MS;
+    }
+    memcpy(out, c->day, 12);
 }
 
 void
@@ -121,7 +128,7 @@ rs_event_complete(rs_event_t *ev, const rs_outcome_t *out)
     ev->_bms = bms;
     ev->_bmb = bmb;
     ev->_tr = out->transitions;
-    day_fmt(out->stop_ms, ev->_day);
+    day_fmt(ev->consumer, out->stop_ms, ev->_day);
     ev->_nargs = 0;
     sx_sbuf_reset(&ev->_buf);
     sx_sbuf_reserve(&ev->_buf, 120 + strlen(name) + (out->output ? out->output_len : 0) +

@@ -81,6 +81,8 @@ struct rs_consumer {
     struct event *trim_ev;        /* periodic MINID trim of the events stream (worker 0) */
     bool trimming;                /* a trim script is outstanding */
     int index;                    /* worker number */
+    int64_t day_lo, day_hi;       /* [lo, hi) wall ms of the UTC day in `day` */
+    char day[12];                 /* ":YYYY-MM-DD" of the last result's end (cache) */
     rs_stats_t st;                /* counters (st.inflight computed on demand) */
 };
 

@@ -533,7 +533,40 @@ test_mixed_batch_usage(void)
     conf_drop(&cf);
 }
 
+/* Results count into the day bucket of their end (UTC), also when consecutive results of one
+ * consumer cross midnight and come back. */
+static void
+test_day_buckets(void)
+{
+    rs_conf_t cf;
+    texec_t t = {.mode = EX_HOLD};
+    /* 2024-01-31T23:59:59.999Z, 2024-02-01T00:00:00.000Z, then the first again */
+    const int64_t stops[] = {1706745599999LL, 1706745600000LL, 1706745599000LL};
+    conf_make(&cf, "dy", NULL);
+    xadd("dy", 3, "acme");
+    rs_consumer_t *c = rs_consumer_new(base, &cf, 0, texec_run, texec_committed, &t);
+    RUN_UNTIL(t.nheld == 3, 3000);
+    CHECK_INT(t.nheld, 3);
+    for (int i = 0; i < t.nheld; i++) {
+        rs_outcome_t out = {.status = RS_SUCCEEDED, .output = "1", .output_len = 1};
+        out.stop_ms = stops[i];
+        out.start_ms = stops[i] - 150;
+        out.transitions = 1;
+        rs_event_complete(t.held[i], &out);
+    }
+    t.nheld = 0;
+    RUN_UNTIL(t.written == 3, 3000);
+    CHECK_INT(t.written, 3);
+    CHECK_INT(hget("{dy}:usage:acme:2024-01-31", "m1|requests"), 2);
+    CHECK_INT(hget("{dy}:usage:acme:2024-01-31", "m1|billed_ms"), 400);
+    CHECK_INT(hget("{dy}:usage:acme:2024-02-01", "m1|requests"), 1);
+    CHECK_INT(hget("{dy}:usage:acme", "m1|requests"), 3);
+    rs_consumer_free(c);
+    conf_drop(&cf);
+}
+
 static const sx_test_t tests[] = {
+    {"day_buckets", test_day_buckets},
     {"mixed_batch_usage", test_mixed_batch_usage},
     {"dead_letter_from_history", test_dead_letter_from_history},
     {"trim_minid", test_trim_minid},
