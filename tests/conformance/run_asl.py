@@ -209,9 +209,16 @@ def main():
     known = load_known(args.known)
     per = {}
     failed, xfail, xpass, passed = [], [], [], 0
+    ours_dir = os.path.join(HERE, 'cases')
+    origin_tot = {}
     with concurrent.futures.ThreadPoolExecutor(args.j) as pool:
-        for name, case, ok, why in pool.map(lambda f: run_case(args.stepx, f, args.timeout), files):
+        results = pool.map(lambda f: (f,) + run_case(args.stepx, f, args.timeout), files)
+        for path, name, case, ok, why in results:
             ql = 'jsonata' if 'JSONata' in json.dumps(case['definition']) else 'jsonpath'
+            origin = 'ours' if os.path.dirname(os.path.abspath(path)) == ours_dir else 'aws'
+            ot = origin_tot.setdefault('%s/%s' % (origin, ql), [0, 0])
+            ot[1] += 1
+            ot[0] += 1 if ok else 0
             feat = '%s/%s' % (case.get('feature') or 'other', ql)
             st = per.setdefault(feat, [0, 0])
             st[1] += 1
@@ -233,6 +240,11 @@ def main():
     tot_ok = sum(v[0] for v in per.values())
     tot = sum(v[1] for v in per.values())
     print('%-32s %4d/%-4d %5.1f%%' % ('TOTAL', tot_ok, tot, 100.0 * tot_ok / tot))
+    for o in sorted(origin_tot):
+        ok, n = origin_tot[o]
+        print('%-32s %4d/%-4d %5.1f%%' % ('  recorded by AWS, ' + o.split('/')[1] if o.startswith('aws')
+                                          else '  derived (ours), ' + o.split('/')[1], ok, n,
+                                          100.0 * ok / n))
     for name, why in failed:
         print('FAIL %s: %s' % (name, why if args.v else why[:400]))
     for name in xpass:
