@@ -96,29 +96,7 @@ test_conf_table(void)
     CHECK(cf.consumer == NULL);
     CHECK_INT(cfg_set(&sec, 1, "t", "redis_tag", 9, "a{b", &err), SX_ERR);
     CHECK_STR(err.msg, "t: redis_tag: must be non-empty, without spaces or braces");
-    /* conf/stepxd.conf documents every key with its default: loaded into a zeroed struct it
-     * must give exactly the table's defaults */
-    rs_conf_t fc;
-    cfg_section_t fsec = {rs_conf_directives, &fc};
-    memset(&fc, 0, sizeof(fc));
-    CHECK_INT(cfg_file_load(&fsec, 1, "conf/stepxd.conf", &err), SX_OK);
-    for (const cfg_directive_t *d = rs_conf_directives; d->name; d++) {
-        const char *a = (const char *)&cf + d->offset, *b = (const char *)&fc + d->offset;
-        bool same;
-        if (d->type == CFG_STR)
-            same = *(char *const *)a == NULL
-                       ? *(char *const *)b == NULL
-                       : *(char *const *)b != NULL &&
-                             strcmp(*(char *const *)a, *(char *const *)b) == 0;
-        else if (d->type == CFG_BOOL)
-            same = *(const bool *)a == *(const bool *)b;
-        else
-            same = *(const int64_t *)a == *(const int64_t *)b;
-        if (!same)
-            fprintf(stderr, "  conf/stepxd.conf differs from the table at %s\n", d->name);
-        CHECK(same);
-    }
-    cfg_sections_fini(&fsec, 1);
+    /* conf/stepxd.conf against all four tables: tests/unit/worker/test_wk_conf.c */
     cfg_sections_fini(&sec, 1);
 }
 
