@@ -77,7 +77,7 @@ typedef struct rs_conf {
     char *usage_key;            /* usage hash prefix: "{tag}:<usage>:<tenant>" */
     char *group;                /* consumer group */
     char *group_start;          /* id the group starts at when created: "0" or an id */
-    char *consumer;             /* consumer name prefix (NULL = host name); + "-<worker>" */
+    char *consumer;             /* consumer name prefix (NULL = <host>-<pid>); + "-<worker>" */
     int64_t read_count;         /* XREADGROUP COUNT */
     int64_t read_block_ms;      /* XREADGROUP BLOCK when idle */
     int64_t poll_ms;            /* re-read delay after an empty read while holding entries */

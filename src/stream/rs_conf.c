@@ -42,7 +42,7 @@ const cfg_directive_t rs_conf_directives[] = {
     {"group_start", CFG_STR, RS_OFF(group_start), "0", check_key_part, 0, 0,
      "id the group starts from when stepxd creates it (0 = whole stream)"},
     {"consumer", CFG_STR, RS_OFF(consumer), NULL, check_key_part, 0, 0,
-     "consumer name prefix (default: host name); worker i is <prefix>-<i>"},
+     "consumer name prefix (default: <host name>-<pid>); worker i is <prefix>-<i>"},
     {"read_count", CFG_INT, RS_OFF(read_count), "256", NULL, 1, 100000, "XREADGROUP COUNT"},
     {"read_block", CFG_MS, RS_OFF(read_block_ms), "1s", NULL, 1, 600000,
      "XREADGROUP BLOCK when the worker holds nothing"},

@@ -549,10 +549,16 @@ rs_consumer_new(struct event_base *base, const rs_conf_t *conf, int index, rs_ex
     c->exec = exec;
     c->committed = committed;
     c->ud = ud;
+    /* Default prefix: <host name>-<pid>, so that two processes on one host never share a
+     * consumer name (they would share one pending list and each re-read the other's
+     * history). */
     if (conf->consumer == NULL && gethostname(host, sizeof(host)) != 0)
         strcpy(host, "stepxd");
     host[sizeof(host) - 1] = '\0';
-    snprintf(c->name, sizeof(c->name), "%s-%d", conf->consumer ? conf->consumer : host, index);
+    if (conf->consumer != NULL)
+        snprintf(c->name, sizeof(c->name), "%s-%d", conf->consumer, index);
+    else
+        snprintf(c->name, sizeof(c->name), "%s-%ld-%d", host, (long)getpid(), index);
     {
         sx_sbuf_t b = SX_SBUF_INIT;
         sx_sbuf_addf(&b, "{%s}:%s", tag, conf->events_key);

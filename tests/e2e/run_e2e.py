@@ -64,6 +64,8 @@ class Ctx:
         self.nsx += 1
         flags.setdefault("workers", 2)
         flags.setdefault("consumer", "sx%d" % self.nsx)
+        if flags["consumer"] is None:  # the built-in default: <host name>-<pid>
+            del flags["consumer"]
         p = Stepxd(self.args.stepxd, self.redis.port, self.mdir,
                    os.path.join(self.tmp, "stepxd-%d.log" % self.nsx), **flags)
         self.procs.append(p)
@@ -305,6 +307,28 @@ def test_two_processes_share_group_and_kill9(ctx):
     check(b.metrics()["stepx_entries_reclaimed_total"] > 0, "b reclaimed nothing")
 
 
+def test_default_consumer_names(ctx):
+    """Two processes on one host without --consumer get distinct consumer names
+    (<host>-<pid>-<i>) and share the work of one group."""
+    import socket
+    a = ctx.stepxd(consumer=None)
+    b = ctx.stepxd(consumer=None)
+    ids = ctx.send([{"machine": "pass3", "input": {"n": i}} for i in range(2000)])
+    check(ctx.wait_results(len(ids), 60), "results did not arrive")
+    exactly_once(ctx, ids)
+    names = []
+    for c in ctx.r.call("XINFO", "CONSUMERS", EV, "stepxd"):
+        names.append(dict(zip(c[0::2], c[1::2]))["name"])
+    host = socket.gethostname()[:63]
+    want = sorted("%s-%d-%d" % (host, p.proc.pid, i) for p in (a, b) for i in range(2))
+    check(sorted(names) == want, "consumers %s, want %s" % (names, want))
+    wait_for(lambda: a.metrics()["stepx_results_written_total"] +
+             b.metrics()["stepx_results_written_total"] >= len(ids), 5)
+    wa = a.metrics()["stepx_results_written_total"]
+    wb = b.metrics()["stepx_results_written_total"]
+    check(wa > 0 and wb > 0 and wa + wb == len(ids), "shared group: %d + %d" % (wa, wb))
+
+
 def test_sigterm_drains(ctx):
     sx = ctx.stepxd()
     ids = ctx.send([{"machine": "wait1", "input": {"n": i}} for i in range(300)])
@@ -382,7 +406,8 @@ def test_check_and_help(ctx):
 
 
 TESTS = [test_check_and_help, test_basics_and_dead_letters, test_bulk_many_tenants, test_tasks_in_flight_concurrently,
-         test_backpressure, test_two_processes_share_group_and_kill9, test_sigterm_drains,
+         test_backpressure, test_two_processes_share_group_and_kill9, test_default_consumer_names,
+         test_sigterm_drains,
          test_sigterm_grace_leaves_pending, test_hot_reload]
 
 
