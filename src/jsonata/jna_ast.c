@@ -552,10 +552,11 @@ jna_ast_process(sx_arena_t *a, jna_node_t *raw, jna_node_t **out, jna_error_t *e
 }
 
 int
-jna_parse(sx_arena_t *a, const char *src, size_t n, jna_node_t **out, jna_error_t *err)
+jna_parse(sx_arena_t *a, const char *src, size_t n, jna_node_t **out, jna_error_t *err,
+          jna_parse_info_t *info)
 {
     jna_node_t *raw, *e;
-    if (jna_parse_raw(a, src, n, &raw, err) != SX_OK || jna_ast_process(a, raw, &e, err) != SX_OK)
+    if (jna_parse_raw(a, src, n, &raw, err, info) != SX_OK || jna_ast_process(a, raw, &e, err) != SX_OK)
         return SX_ERR;
     if (e->type == JN_PARENT || e->seeking_set)
         return jna_fail(a, err, "S0217", e->position, type_token(e), NULL, NULL);

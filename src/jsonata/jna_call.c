@@ -24,8 +24,9 @@ const char jna_k_closure[] = "closure";
 const char jna_k_tuple[] = "tuple";
 
 struct jna_expr {
-    jna_node_t *root; /* processed AST */
-    const char *src;  /* source text (arena) */
+    jna_node_t *root;      /* processed AST */
+    const char *src;       /* source text (arena) */
+    jna_parse_info_t info; /* ?: and ?? (not JSONata 2.0.6, which AWS mode follows) */
 };
 
 typedef struct fcall {
@@ -279,7 +280,7 @@ call_builtin(jna_ev_t *ev, const jna_builtin_t *bi, const val_t *const *args, si
     fcall_t fc = {ev, env};
     jna_fctx_t c;
     if (sig != NULL && validate &&
-        jna_sig_validate(sig, ev->a, args, argc, input, true, &v, &n, ev->err, bi->name) !=
+        jna_sig_validate(sig, ev->a, args, argc, input, true, &v, &n, ev->err, NULL) !=
             SX_OK)
         return SX_ERR;
     if (n == 0) {
@@ -289,8 +290,7 @@ call_builtin(jna_ev_t *ev, const jna_builtin_t *bi, const val_t *const *args, si
     jna_fctx_init(ev, &c, input, -1, &fc);
     *out = NULL;
     if (bi->fn(&c, v, n, out) != SX_OK) {
-        if (ev->err->token == NULL)
-            ev->err->token = bi->name;
+        jna_err_fill_token(ev->a, ev->err, bi->name);
         return SX_ERR;
     }
     return SX_OK;
@@ -350,8 +350,10 @@ apply_inner(jna_ev_t *ev, const val_t *proc, const val_t *const *args, size_t ar
         return jna_transform_apply(ev, f, a0, out);
     }
     case JF_COMPOSE: {
-        const val_t *mid;
-        if (jna_apply(ev, f->f, args, argc, val_null(), env, &mid) != SX_OK)
+        /* jsonata-js builds it from function($f, $g){ function($x){ $g($f($x)) } }: one
+         * parameter, so $f always gets exactly one (possibly undefined) argument */
+        const val_t *mid, *x = argc > 0 ? args[0] : NULL;
+        if (jna_apply(ev, f->f, &x, 1, val_null(), env, &mid) != SX_OK)
             return SX_ERR;
         return jna_apply(ev, f->g, &mid, 1, val_null(), env, out);
     }
@@ -440,8 +442,7 @@ jna_eval_function(jna_ev_t *ev, const jna_node_t *e, const val_t *input, jna_env
     if (jna_apply(ev, proc, args, n, input, env, out) != SX_OK) {
         if (ev->err->position < 0)
             ev->err->position = e->position;
-        if (ev->err->token == NULL)
-            ev->err->token = proc_name(e->procedure);
+        jna_err_fill_token(ev->a, ev->err, proc_name(e->procedure));
         return SX_ERR;
     }
     return SX_OK;
@@ -512,11 +513,13 @@ jna_compile(sx_arena_t *a, const char *src, size_t n, const jna_expr_t **out, jn
     memset(err, 0, sizeof(*err));
     err->position = -1;
     const char *copy = sx_arena_strndup(a, src, n);
-    if (jna_parse(a, copy, n, &root, err) != SX_OK) {
+    jna_parse_info_t info;
+    if (jna_parse(a, copy, n, &root, err, &info) != SX_OK) {
         *out = NULL;
         return SX_ERR;
     }
     e = sx_arena_alloc(a, sizeof(*e));
+    e->info = info;
     e->root = root;
     e->src = copy;
     *out = e;
@@ -536,6 +539,8 @@ jna_eval(const jna_expr_t *e, const val_t *input, const jna_opts_t *opts, sx_are
     jna_ev_t ev = {.a = a, .err = err, .opts = opts};
     memset(err, 0, sizeof(*err));
     err->position = -1;
+    if (opts != NULL && opts->aws && e->info.v21_pos >= 0) /* 2.0.6 cannot parse them */
+        return jna_fail(a, err, "S0211", e->info.v21_pos, e->info.v21_tok, NULL, NULL);
     ev.max_depth = opts != NULL && opts->depth_limit > 0 ? opts->depth_limit : 1000;
     if (opts != NULL && opts->time_limit_ms > 0)
         ev.deadline_ns = sx_mono_ns() + (uint64_t)opts->time_limit_ms * 1000000u;

@@ -55,6 +55,8 @@ static const tmpl_t templates[] = {
     {"T1007", "Attempted to partially apply a non-function. Did you mean ${{{token}}}?"},
     {"T1008", "Attempted to partially apply a non-function"},
     {"D1009", "Multiple key definitions evaluate to same key: {{value}}"},
+    {"D1013", "Object property names starting with _jsonata_ are reserved for internal use: "
+              "{{value}}"},
     {"T1010", "The matcher function argument passed to function {{token}} does not return the "
               "correct object structure"},
     {"T2001", "The left side of the {{token}} operator must evaluate to a number"},
@@ -126,7 +128,7 @@ field_text(sx_arena_t *a, sx_sbuf_t *b, const char *name, size_t n, const fields
 {
     if (n == 5 && memcmp(name, "token", 5) == 0) {
         if (f->token == NULL)
-            sx_sbuf_adds(b, raw ? "undefined" : "");
+            sx_sbuf_adds(b, "undefined"); /* JSON.stringify(undefined) in the template */
         else if (raw)
             sx_sbuf_adds(b, f->token);
         else
@@ -171,6 +173,16 @@ render(sx_arena_t *a, const char *t, const fields_t *f)
     return r;
 }
 
+/* jsonata-js renders the message when the error leaves evaluate(), after call sites have
+ * filled in a missing token; we render at once and re-render when jna_err_fill_token()
+ * adds the token later. The fields of the last error raised on this thread are kept for
+ * that (an error propagates straight up, so it is the one being filled). */
+static _Thread_local struct {
+    const jna_error_t *err; /* error the fields belong to */
+    const char *tmpl;       /* its template, when it mentions the token */
+    fields_t f;
+} last;
+
 static int
 fail(sx_arena_t *a, jna_error_t *err, const char *code, int position, const fields_t *f)
 {
@@ -179,13 +191,32 @@ fail(sx_arena_t *a, jna_error_t *err, const char *code, int position, const fiel
     err->token = f->token;
     err->value = f->value;
     err->message = code;
+    last.err = NULL;
     for (size_t i = 0; i < SX_ARRAY_LEN(templates); i++) {
         if (strcmp(templates[i].code, code) == 0) {
             err->message = render(a, templates[i].text, f);
+            if (f->token == NULL && strstr(templates[i].text, "{{token}}") != NULL) {
+                last.err = err;
+                last.tmpl = templates[i].text;
+                last.f = *f;
+            }
             break;
         }
     }
     return SX_ERR;
+}
+
+void
+jna_err_fill_token(sx_arena_t *a, jna_error_t *err, const char *token)
+{
+    if (err->token != NULL || token == NULL)
+        return;
+    err->token = token;
+    if (last.err == err) {
+        last.f.token = token;
+        err->message = render(a, last.tmpl, &last.f);
+        last.err = NULL;
+    }
 }
 
 int

@@ -95,6 +95,56 @@ jna_bool(const val_t *v)
     }
 }
 
+bool
+jna_bool_inf(const val_t *v)
+{
+    if (v == NULL)
+        return false;
+    if (v->type == VAL_NUM)
+        return isinf(v->u.num.d);
+    if (v->type == VAL_ARR)
+        for (uint32_t i = 0; i < v->len; i++)
+            if (jna_bool_inf(v->u.items[i]))
+                return true;
+    return false;
+}
+
+/* jsonata 2.0.6's boolean(): a function value that reaches the cast directly is an object
+ * with keys there, so it counts as true (2.2 excludes functions). */
+static bool
+bool_206(const val_t *v)
+{
+    if (v == NULL)
+        return false;
+    if (v->type == VAL_FUNC)
+        return true;
+    if (v->type != VAL_ARR)
+        return jna_bool(v);
+    if (v->len == 1)
+        return bool_206(v->u.items[0]);
+    for (uint32_t i = 0; i < v->len; i++)
+        if (bool_206(v->u.items[i]))
+            return true;
+    return false;
+}
+
+int
+jna_truth(jna_ev_t *ev, const val_t *v, int position, const char *token, bool *out)
+{
+    if (v != NULL && (v->type == VAL_NUM || v->type == VAL_ARR) && jna_bool_inf(v)) {
+        const val_t *bad = v;
+        while (bad->type == VAL_ARR)
+            for (uint32_t i = 0; i < bad->len; i++)
+                if (jna_bool_inf(bad->u.items[i])) {
+                    bad = bad->u.items[i];
+                    break;
+                }
+        return jna_fail(ev->a, ev->err, "D1001", position, token, bad, NULL);
+    }
+    *out = ev->opts != NULL && ev->opts->aws ? bool_206(v) : jna_bool(v);
+    return SX_OK;
+}
+
 /* ---- tuples ---- */
 
 jna_tuple_t *
@@ -265,8 +315,8 @@ is_num_array(const val_t *v)
     if (v == NULL || v->type != VAL_ARR)
         return false;
     for (uint32_t i = 0; i < v->len; i++)
-        if (!val_is(v->u.items[i], VAL_NUM))
-            return false;
+        if (!val_is(v->u.items[i], VAL_NUM) || !isfinite(v->u.items[i]->u.num.d))
+            return false; /* NaN is no number; an infinity fails later in jna_truth */
     return true;
 }
 
@@ -326,8 +376,12 @@ eval_filter(jna_ev_t *ev, const jna_node_t *pred, const val_t *input, jna_env_t 
                 if (ii == (double)i && item != NULL)
                     val_arrb_push(&b, item);
             }
-        } else if (jna_bool(res) && item != NULL) {
-            val_arrb_push(&b, item);
+        } else {
+            bool keep;
+            if (jna_truth(ev, res, -1, NULL, &keep) != SX_OK)
+                return SX_ERR;
+            if (keep && item != NULL)
+                val_arrb_push(&b, item);
         }
     }
     *out = val_arrb_done(&b, VAL_F_SEQ | (tuples ? VAL_F_TUPLE : 0));
@@ -626,10 +680,12 @@ eval_condition(jna_ev_t *ev, const jna_node_t *e, const val_t *input, jna_env_t 
                const val_t **out)
 {
     const val_t *c;
+    bool t;
     *out = NULL;
-    if (jna_evaluate(ev, e->cond, input, env, &c) != SX_OK)
+    if (jna_evaluate(ev, e->cond, input, env, &c) != SX_OK ||
+        jna_truth(ev, c, -1, NULL, &t) != SX_OK)
         return SX_ERR;
-    if (jna_bool(c))
+    if (t)
         return jna_evaluate(ev, e->then, input, env, out);
     if (e->has_else)
         return jna_evaluate(ev, e->els, input, env, out);

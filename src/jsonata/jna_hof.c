@@ -49,10 +49,17 @@ HOF(map)
     return SX_OK;
 }
 
+static int
+hof_truth(jna_fctx_t *c, const val_t *v, bool *out)
+{
+    return jna_truth(jna_fctx_ev(c), v, c->position, NULL, out);
+}
+
 HOF(filter)
 {
     const val_t *arr = arg(argv, argc, 0), *fn = arg(argv, argc, 1), *r;
     val_arrb_t b;
+    bool keep;
     *out = NULL;
     if (arr == NULL)
         return SX_OK;
@@ -60,7 +67,9 @@ HOF(filter)
     for (uint32_t i = 0; i < arr->len; i++) {
         if (call_hof(c, fn, arr->u.items[i], val_num(c->arena, i), arr, &r) != SX_OK)
             return SX_ERR;
-        if (jna_bool(r))
+        if (hof_truth(c, r, &keep) != SX_OK)
+            return SX_ERR;
+        if (keep)
             val_arrb_push(&b, arr->u.items[i]);
     }
     *out = val_arrb_done(&b, VAL_F_SEQ);
@@ -79,7 +88,8 @@ HOF(single)
         if (fn != NULL) {
             if (call_hof(c, fn, arr->u.items[i], val_num(c->arena, i), arr, &r) != SX_OK)
                 return SX_ERR;
-            pos = jna_bool(r);
+            if (hof_truth(c, r, &pos) != SX_OK)
+                return SX_ERR;
         }
         if (!pos)
             continue;
@@ -142,6 +152,7 @@ HOF(sift)
 {
     const val_t *obj = arg(argv, argc, 0), *fn = arg(argv, argc, 1), *r;
     val_objb_t b;
+    bool keep;
     *out = NULL;
     if (obj == NULL || obj->type != VAL_OBJ || fn == NULL)
         return SX_OK;
@@ -151,7 +162,9 @@ HOF(sift)
         const val_member_t *m = &obj->u.obj.m[ord ? ord[i] : i];
         if (call_hof(c, fn, m->val, m->key, obj, &r) != SX_OK)
             return SX_ERR;
-        if (jna_bool(r))
+        if (hof_truth(c, r, &keep) != SX_OK)
+            return SX_ERR;
+        if (keep)
             val_objb_add(&b, m->key, m->val);
     }
     if (b.len > 0)

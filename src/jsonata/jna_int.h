@@ -150,6 +150,9 @@ int jna_fail(sx_arena_t *a, jna_error_t *err, const char *code, int position, co
              const val_t *value, const val_t *value2);
 int jna_fail_idx(sx_arena_t *a, jna_error_t *err, const char *code, int position,
                  const char *token, const val_t *value, int index, const char *type);
+/* Sets err's token when it has none (a call site naming the function an error left), and
+ * renders the message again if its template shows the token. */
+void jna_err_fill_token(sx_arena_t *a, jna_error_t *err, const char *token);
 /* JSON-ish text of v for messages. */
 const char *jna_err_valtext(sx_arena_t *a, const val_t *v);
 
@@ -185,11 +188,19 @@ int jna_lex_next(jna_lex_t *lx, bool infix, jna_tok_t *t);
 void jna_nvec_push(sx_arena_t *a, jna_nvec_t *v, jna_node_t *n);
 jna_node_t *jna_node_new(sx_arena_t *a, int type, int position);
 /* Parses src into a raw tree; SX_ERR with err set. */
-int jna_parse_raw(sx_arena_t *a, const char *src, size_t n, jna_node_t **out, jna_error_t *err);
+/* What a parse learnt beyond the AST. */
+typedef struct jna_parse_info {
+    int v21_pos;         /* offset after the first ?: or ?? (2.1+ syntax), -1 when none */
+    const char *v21_tok; /* the token 2.0.6 fails on there: ":" or "?" */
+} jna_parse_info_t;
+/* info may be NULL. */
+int jna_parse_raw(sx_arena_t *a, const char *src, size_t n, jna_node_t **out, jna_error_t *err,
+                  jna_parse_info_t *info);
 /* Rewrites a raw tree into the evaluated AST. */
 int jna_ast_process(sx_arena_t *a, jna_node_t *raw, jna_node_t **out, jna_error_t *err);
 /* Full compile of src to an AST (parse + process + top-level % check). */
-int jna_parse(sx_arena_t *a, const char *src, size_t n, jna_node_t **out, jna_error_t *err);
+int jna_parse(sx_arena_t *a, const char *src, size_t n, jna_node_t **out, jna_error_t *err,
+              jna_parse_info_t *info);
 
 /* ---- signatures (jna_sig.c) ---- */
 /* Parses a signature string ("<s-n?:s>"). SX_ERR: S0401/S0402 with err->position set to the
@@ -293,6 +304,11 @@ int jna_evaluate(jna_ev_t *ev, const jna_node_t *e, const val_t *input, jna_env_
                  const val_t **out);
 const val_t *jna_lookup_field(jna_ev_t *ev, const val_t *input, const char *key, size_t n);
 bool jna_bool(const val_t *v);   /* $boolean, undefined -> false */
+/* True when the $boolean cast of v meets a +-Infinity (jsonata-js's isNumeric throws D1001
+ * on every number boolean() visits: v itself and the items of arrays, recursively). */
+bool jna_bool_inf(const val_t *v);
+/* $boolean of v into *out, or D1001 at position/token when v holds an infinity. */
+int jna_truth(jna_ev_t *ev, const val_t *v, int position, const char *token, bool *out);
 /* Returns a new header for arr with extra flags (items shared). */
 const val_t *jna_arr_flag(sx_arena_t *a, const val_t *arr, unsigned set, unsigned clear);
 const val_t *jna_seq1(sx_arena_t *a, const val_t *v); /* sequence of one (NULL allowed) */
@@ -316,7 +332,7 @@ int jna_transform_apply(jna_ev_t *ev, const jna_fn_t *f, const val_t *obj, const
 /* $string of v as text (for '&'); SX_ERR on D3001 */
 int jna_to_string(jna_ev_t *ev, const val_t *v, const char **s, size_t *n);
 /* $clone of v: deep copy with $string number rounding (fresh containers). */
-const val_t *jna_clone_json(sx_arena_t *a, const val_t *v);
+const val_t *jna_clone_json(sx_arena_t *a, const val_t *v, bool aws);
 
 /* jna_call.c */
 jna_env_t *jna_env_new(sx_arena_t *a, jna_env_t *parent);

@@ -427,7 +427,7 @@ format_component(jna_fctx_t *c, sx_sbuf_t *b, const dt_part_t *p, const dt_field
 
     if (comp != '\0' && strchr("YMDdFWwXxHhms", comp) != NULL) {
         if (comp == 'Y' && p->n != -1)
-            v = fmod(v, pow(10, p->n));
+            v = fmod(v, jna_js_pow(10, p->n));
         if (p->names != DT_NAMES_NONE) {
             if (comp == 'M' || comp == 'x')
                 put_name(b, jna_month_names[(int)v - 1], p);

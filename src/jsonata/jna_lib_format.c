@@ -499,7 +499,7 @@ format_value(sx_arena_t *a, const fmt_props_t *pr, const fmt_pic_t *pic, double 
     else if (u_index(&pic->sub, &pr->permille, 0) != -1)
         m = value * 1000;
     if (pic->min_exp > 0 && m != 0 && isfinite(m)) {
-        double maxm = pow(10, pic->scaling), minm = pow(10, pic->scaling - 1);
+        double maxm = jna_js_pow(10, pic->scaling), minm = jna_js_pow(10, pic->scaling - 1);
         while (fabs(m) < minm) {
             m *= 10;
             e--;

@@ -120,6 +120,11 @@ void jna_num_fixed(sx_sbuf_t *b, double d, int frac);
 double jna_num_round(double x, double precision);
 /* True when d is integral. */
 bool jna_num_is_int(double d);
+/* The number $string writes for d: non-integers rounded to 15 significant digits; in AWS
+ * mode (jsonata 2.0.6) every number is. The result may overflow to +-Infinity (JSON null). */
+double jna_num_str_round(double d, bool aws);
+/* JavaScript's Math.pow as V8 computes it (fdlibm), bit for bit (jna_lib_pow.c). */
+double jna_js_pow(double x, double y);
 
 /* ---- JSON.stringify as $string does it (jna_lib_json.c) ---- */
 /* Appends the JSON text of v to b: non-integer numbers rounded to 15 significant digits,

@@ -187,7 +187,7 @@ words_lookup(sx_sbuf_t *b, double num, bool prev, bool ord)
         int mag = (int)floor(log10(num) / 3);
         if (mag > (int)SX_ARRAY_LEN(magnitudes))
             mag = (int)SX_ARRAY_LEN(magnitudes);
-        double factor = pow(10, mag * 3), mant = floor(num / factor), rem = num - mant * factor;
+        double factor = jna_js_pow(10, mag * 3), mant = floor(num / factor), rem = num - mant * factor;
         sx_sbuf_adds(b, prev ? ", " : "");
         words_lookup(b, mant, false, false);
         sx_sbuf_addc(b, ' ');
@@ -411,9 +411,9 @@ word_table(word_val_t *t)
     t[n++].value = 100;
     for (int i = 0; i < 4; i++) {
         snprintf(t[n].word, sizeof(t[n].word), "%s", magnitudes[i]);
-        t[n++].value = pow(10, (i + 1) * 3);
+        t[n++].value = jna_js_pow(10, (i + 1) * 3);
         snprintf(t[n].word, sizeof(t[n].word), "%sth", magnitudes[i]);
-        t[n++].value = pow(10, (i + 1) * 3);
+        t[n++].value = jna_js_pow(10, (i + 1) * 3);
     }
     for (size_t i = 0; i < n; i++)
         recase_ascii(t[i].word, strlen(t[i].word), JNA_CASE_LOWER);
@@ -604,7 +604,7 @@ jna_ipic_value(const jna_ipic_t *p, const char *s, size_t n)
     case JNA_IPIC_LETTERS: {
         char a = p->cas == JNA_CASE_UPPER ? 'A' : 'a';
         for (size_t i = 0; i < n; i++)
-            dec += ((unsigned char)s[n - i - 1] - a + 1) * pow(26, (double)i);
+            dec += ((unsigned char)s[n - i - 1] - a + 1) * jna_js_pow(26, (double)i);
         return dec;
     }
     case JNA_IPIC_ROMAN:

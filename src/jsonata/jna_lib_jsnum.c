@@ -107,6 +107,12 @@ jna_num_prec15(double d)
     return strtod(txt, NULL);
 }
 
+double
+jna_num_str_round(double d, bool aws)
+{
+    return aws || !jna_num_is_int(d) ? jna_num_prec15(d) : d;
+}
+
 void
 jna_num_fixed(sx_sbuf_t *b, double d, int frac)
 {

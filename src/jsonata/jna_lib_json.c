@@ -76,10 +76,17 @@ stringify_num(jna_fctx_t *c, sx_sbuf_t *b, const val_t *v)
     char buf[VAL_NUM_BUF];
     double d = val_num_get(v);
 
+    if (isnan(d)) { /* the replacer's isNumeric is false: JSON.stringify writes null */
+        sx_sbuf_adds(b, "null");
+        return SX_OK;
+    }
     if (!isfinite(d))
         return jna_fctx_fail(c, "D1001", v, "Number out of range: null");
-    if (!jna_num_is_int(d))
-        d = jna_num_prec15(d);
+    d = jna_num_str_round(d, c->aws);
+    if (!isfinite(d)) { /* 2.0.6: toPrecision(15) of the largest doubles is Infinity */
+        sx_sbuf_adds(b, "null");
+        return SX_OK;
+    }
     sx_sbuf_add(b, buf, val_num_fmt(d, buf));
     return SX_OK;
 }

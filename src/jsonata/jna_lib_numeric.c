@@ -238,9 +238,7 @@ JNA_BI(power)
     }
     b = val_num_get(argv[0]);
     e = argc > 1 && argv[1] ? val_num_get(argv[1]) : NAN;
-    r = pow(b, e);
-    if ((b == 1 || b == -1) && isinf(e))
-        r = NAN; /* JS Math.pow(±1, ±Infinity) is NaN, C says 1 */
+    r = jna_js_pow(b, e); /* V8's fdlibm pow; (+-1)**(+-Infinity) is NaN */
     if (!isfinite(r))
         return jna_fctx_fail(c, "D3061", argv[0],
                              "The power function has resulted in a value that cannot be "

@@ -195,8 +195,10 @@ JNA_BI(type)
         return SX_OK;
     }
     t = val_type_name(v);
-    if (val_is(v, VAL_NUM) && !isfinite(val_num_get(v)))
-        t = "object"; /* jsonata-js: NaN/Infinity fail isNumeric */
+    if (val_is(v, VAL_NUM) && isinf(val_num_get(v)))
+        return jna_fctx_fail(c, "D1001", v, "Number out of range: null"); /* isNumeric */
+    if (val_is(v, VAL_NUM) && isnan(val_num_get(v)))
+        t = "object"; /* jsonata-js: NaN fails isNumeric */
     *out = val_str_nocopy(c->arena, t, strlen(t));
     return SX_OK;
 }
@@ -247,19 +249,47 @@ truthy(const val_t *v)
     }
 }
 
+/* jsonata-js's boolean() calls isNumeric, which throws D1001 on +-Infinity, on v and on
+ * every array item it visits (all of them, recursively). */
+static bool
+has_inf(const val_t *v)
+{
+    if (val_is(v, VAL_NUM))
+        return isinf(val_num_get(v));
+    if (val_is(v, VAL_ARR))
+        for (size_t i = 0; i < val_len(v); i++)
+            if (has_inf(val_arr_at(v, i)))
+                return true;
+    return false;
+}
+
+static int
+inf_fail(jna_fctx_t *c, const val_t *v)
+{
+    while (val_is(v, VAL_ARR))
+        for (size_t i = 0; i < val_len(v); i++)
+            if (has_inf(val_arr_at(v, i))) {
+                v = val_arr_at(v, i);
+                break;
+            }
+    return jna_fctx_fail(c, "D1001", v, "Number out of range: null");
+}
+
 JNA_BI(boolean)
 {
     SX_UNUSED(argc);
+    if (has_inf(argv[0]))
+        return inf_fail(c, argv[0]);
     *out = argv[0] == NULL ? NULL : val_bool(truthy(argv[0]));
-    SX_UNUSED(c);
     return SX_OK;
 }
 
 JNA_BI(not)
 {
     SX_UNUSED(argc);
+    if (has_inf(argv[0]))
+        return inf_fail(c, argv[0]);
     *out = argv[0] == NULL ? NULL : val_bool(!truthy(argv[0]));
-    SX_UNUSED(c);
     return SX_OK;
 }
 

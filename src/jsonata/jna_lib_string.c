@@ -93,7 +93,9 @@ JNA_BI(substring)
     p = val_str_get(s);
     n = val_len(s);
     slen = (double)jna_u8_count(p, n);
-    start = argc > 1 && argv[1] ? val_num_get(argv[1]) : 0;
+    /* an undefined start is NaN in JS arithmetic: slice(NaN) starts at 0, and with a length
+     * the end is NaN too, which gives "" */
+    start = argc > 1 && argv[1] ? val_num_get(argv[1]) : NAN;
     if (slen + start < 0)
         start = 0;
     end = slen;

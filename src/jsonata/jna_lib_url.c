@@ -127,7 +127,7 @@ static bool
 uri_unreserved(uint32_t cp)
 {
     return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') ||
-           (cp != 0 && strchr("-_.!~*'()", (int)cp) != NULL);
+           (cp != 0 && cp < 0x80 && strchr("-_.!~*'()", (int)cp) != NULL);
 }
 
 static bool

@@ -134,9 +134,8 @@ jna_to_string(jna_ev_t *ev, const val_t *v, const char **s, size_t *n)
             ev->err->message = "Attempting to invoke string function on Infinity or NaN";
             return SX_ERR;
         }
-        if (!jna_num_is_int(d))
-            d = jna_num_prec15(d);
-        *n = val_num_fmt(d, buf);
+        d = jna_num_str_round(d, ev->opts != NULL && ev->opts->aws);
+        *n = isfinite(d) ? val_num_fmt(d, buf) : (size_t)snprintf(buf, sizeof(buf), "null");
         *s = sx_arena_strndup(ev->a, buf, *n);
         return SX_OK;
     }
@@ -256,14 +255,17 @@ jna_eval_binary(jna_ev_t *ev, const jna_node_t *e, const val_t *input, jna_env_t
     if (jna_evaluate(ev, e->lhs, input, env, &l) != SX_OK)
         return SX_ERR;
     if (strcmp(op, "and") == 0 || strcmp(op, "or") == 0) {
-        bool lb = jna_bool(l);
+        bool lb, rb;
+        if (jna_truth(ev, l, e->position, op, &lb) != SX_OK)
+            return SX_ERR;
         if ((op[0] == 'a') != lb) {
             *out = val_bool(lb);
             return SX_OK;
         }
-        if (jna_evaluate(ev, e->rhs, input, env, &r) != SX_OK)
+        if (jna_evaluate(ev, e->rhs, input, env, &r) != SX_OK ||
+            jna_truth(ev, r, e->position, op, &rb) != SX_OK)
             return SX_ERR;
-        *out = val_bool(jna_bool(r));
+        *out = val_bool(rb);
         return SX_OK;
     }
     if (jna_evaluate(ev, e->rhs, input, env, &r) != SX_OK)
@@ -377,6 +379,14 @@ reduce_tuples(jna_ev_t *ev, const val_t *data)
     return r;
 }
 
+/* jsonata-js 2.2 marks its function objects with these keys, so it rejects them (D1013). */
+static bool
+reserved_key(const val_t *key)
+{
+    return (key->len == 15 && memcmp(key->u.str, "_jsonata_lambda", 15) == 0) ||
+           (key->len == 17 && memcmp(key->u.str, "_jsonata_function", 17) == 0);
+}
+
 static int
 group_collect(jna_ev_t *ev, const jna_nvec_t *pairs, int position, const val_t *item,
               bool reduce, jna_env_t *env, group_t **gs, int *ng, int *cap, val_objb_t *idx)
@@ -391,6 +401,8 @@ group_collect(jna_ev_t *ev, const jna_nvec_t *pairs, int position, const val_t *
             continue;
         if (key->type != VAL_STR)
             return efail(ev, "T1003", position, NULL, key, NULL);
+        if (!(ev->opts != NULL && ev->opts->aws) && reserved_key(key)) /* 2.2 only */
+            return efail(ev, "D1013", position, NULL, key, NULL);
         const val_t *at = val_objb_get(idx, key->u.str, key->len);
         if (at != NULL) {
             group_t *g = &(*gs)[(int)at->u.num.d];
@@ -566,17 +578,17 @@ jna_eval_sort(jna_ev_t *ev, const jna_node_t *e, const val_t *input, jna_env_t *
 /* ---- transform ---- */
 
 const val_t *
-jna_clone_json(sx_arena_t *a, const val_t *v)
+jna_clone_json(sx_arena_t *a, const val_t *v, bool aws)
 {
+    double d;
     if (v == NULL)
         return NULL;
     switch (v->type) {
     case VAL_NUM:
-        if (!isfinite(v->u.num.d))
+        d = isfinite(v->u.num.d) ? jna_num_str_round(v->u.num.d, aws) : NAN;
+        if (!isfinite(d))
             return val_null();
-        if (!jna_num_is_int(v->u.num.d))
-            return val_num(a, jna_num_prec15(v->u.num.d));
-        return v;
+        return d == v->u.num.d ? v : val_num(a, d);
     case VAL_FUNC:
         return val_str(a, "", 0);
     case VAL_ARR: {
@@ -584,7 +596,7 @@ jna_clone_json(sx_arena_t *a, const val_t *v)
         uint32_t n = 0;
         for (uint32_t i = 0; i < v->len; i++)
             if (v->u.items[i] != NULL)
-                items[n++] = jna_clone_json(a, v->u.items[i]);
+                items[n++] = jna_clone_json(a, v->u.items[i], aws);
         val_t *r = sx_arena_alloc(a, sizeof(*r));
         *r = (val_t){.type = VAL_ARR, .flags = JNA_F_MUT, .len = n, .u.items = items};
         return r;
@@ -593,7 +605,7 @@ jna_clone_json(sx_arena_t *a, const val_t *v)
         val_objb_t b;
         val_objb_init(&b, a, v->len);
         for (uint32_t i = 0; i < v->len; i++)
-            val_objb_add(&b, v->u.obj.m[i].key, jna_clone_json(a, v->u.obj.m[i].val));
+            val_objb_add(&b, v->u.obj.m[i].key, jna_clone_json(a, v->u.obj.m[i].val, aws));
         const val_t *o = val_objb_done(&b);
         val_t *r = sx_arena_alloc(a, sizeof(*r));
         *r = *o;
@@ -661,11 +673,11 @@ jna_transform_apply(jna_ev_t *ev, const jna_fn_t *f, const val_t *obj, const val
     if (!jna_is_func(clonefn))
         return efail(ev, "T2013", t->position, NULL, NULL, NULL);
     if (clonefn->u.func.aux == jna_k_builtin) {
-        result = jna_clone_json(ev->a, obj);
+        result = jna_clone_json(ev->a, obj, ev->opts != NULL && ev->opts->aws);
     } else {
         if (jna_apply(ev, clonefn, &obj, 1, val_null(), f->env, &result) != SX_OK)
             return SX_ERR;
-        result = jna_clone_json(ev->a, result);
+        result = jna_clone_json(ev->a, result, ev->opts != NULL && ev->opts->aws);
     }
     if (jna_evaluate(ev, t->lhs, result, f->env, &matches) != SX_OK)
         return SX_ERR;

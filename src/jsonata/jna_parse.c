@@ -16,6 +16,7 @@ typedef struct parser {
     jna_node_t *node; /* current token */
     int depth;        /* nested expression() calls */
     bool failed;
+    jna_parse_info_t info; /* reported to the caller */
 } parser_t;
 
 typedef struct lbp_ent {
@@ -457,11 +458,15 @@ led_cond(parser_t *p, jna_node_t *t, jna_node_t *left)
             t->has_else = true;
         }
     } else if (strcmp(t->id, "?:") == 0) {
+        if (p->info.v21_pos < 0)
+            p->info = (jna_parse_info_t){t->position, ":"};
         t->cond = left;
         t->then = left;
         TRYN(t->els = expression(p, 0));
         t->has_else = true;
     } else { /* ?? */
+        if (p->info.v21_pos < 0)
+            p->info = (jna_parse_info_t){t->position, "?"};
         jna_node_t *f = jna_node_new(p->a, JN_FUNCTION, t->position);
         jna_node_t *v = jna_node_new(p->a, JN_VARIABLE, t->position);
         strcpy(f->op, "(");
@@ -531,11 +536,13 @@ expression(parser_t *p, int rbp)
 }
 
 int
-jna_parse_raw(sx_arena_t *a, const char *src, size_t n, jna_node_t **out, jna_error_t *err)
+jna_parse_raw(sx_arena_t *a, const char *src, size_t n, jna_node_t **out, jna_error_t *err,
+              jna_parse_info_t *info)
 {
     parser_t p = {.a = a, .err = err, .lx = {.src = src, .len = n, .a = a, .err = err}};
     jna_node_t *e;
 
+    p.info.v21_pos = -1;
     p.node = jna_node_new(a, JN_END, 0);
     if (advance(&p, NULL, false) != SX_OK)
         return SX_ERR;
@@ -544,6 +551,8 @@ jna_parse_raw(sx_arena_t *a, const char *src, size_t n, jna_node_t **out, jna_er
         return SX_ERR;
     if (p.node->type != JN_END)
         return pfail(&p, "S0201", p.node->position, node_text(&p, p.node), NULL);
+    if (info != NULL)
+        *info = p.info;
     *out = e;
     return SX_OK;
 }

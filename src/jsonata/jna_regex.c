@@ -8,7 +8,9 @@
  * literals, \1..\9 beyond the group count are octal escapes or digits, '{' that does not
  * start a quantifier is literal, [^] matches anything and [] nothing, \uXXXX surrogate pairs
  * are joined (all \u and \x escapes become \x{...}). Options: UTF, ALLOW_EMPTY_CLASS, MATCH_UNSET_BACKREF, DOLLAR_ENDONLY
- * (+CASELESS for i, MULTILINE for m); no UCP, so \d \w \b stay ASCII as in JS.
+ * (+CASELESS for i; for m, ^ and $ become lookarounds over all JS line terminators);
+ * no UCP, so \d \w \b stay ASCII as in JS. A - next to a class escape inside [...] is a
+ * literal -, and \k is a named backreference only when the pattern has named groups.
  *
  * Offsets reported to JSONata ($match index, matcher start/end) are UTF-16 code units, as
  * in jsonata-js. Matching is bounded (match and depth limits) so hostile patterns fail
@@ -46,10 +48,12 @@ static const char js_space[] =
     "\\t\\n\\x0B\\f\\r \\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}"
     "\\x{205f}\\x{3000}\\x{feff}";
 
+/* Capture groups of the JS pattern; *named set when one of them is named. */
 static int
-count_groups(const char *p, size_t n)
+count_groups(const char *p, size_t n, bool *named)
 {
     int g = 0;
+    *named = false;
     bool cls = false;
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '\\') {
@@ -62,8 +66,10 @@ count_groups(const char *p, size_t n)
         } else if (p[i] == '(') {
             if (i + 1 < n && p[i + 1] == '?') {
                 if (i + 2 < n && p[i + 2] == '<' && i + 3 < n && p[i + 3] != '=' &&
-                    p[i + 3] != '!')
+                    p[i + 3] != '!') {
                     g++;
+                    *named = true;
+                }
             } else {
                 g++;
             }
@@ -109,7 +115,7 @@ hexval(const char *s, size_t n, int digits)
 
 /* Translates the escape at p[i] == '\\'; returns the index of its last character. */
 static size_t
-tr_escape(sx_sbuf_t *b, const char *p, size_t n, size_t i, bool cls, int ngroups)
+tr_escape(sx_sbuf_t *b, const char *p, size_t n, size_t i, bool cls, int ngroups, bool named)
 {
     char c = i + 1 < n ? p[i + 1] : '\\';
     if (i + 1 >= n) {
@@ -203,8 +209,8 @@ tr_escape(sx_sbuf_t *b, const char *p, size_t n, size_t i, bool cls, int ngroups
         sx_sbuf_addf(b, "\\x{%x}", v);
         return j - 1;
     }
-    case 'k':
-        if (!cls && i + 2 < n && p[i + 2] == '<') {
+    case 'k': /* a backreference only when the pattern has named groups, else a 'k' */
+        if (!cls && named && i + 2 < n && p[i + 2] == '<') {
             sx_sbuf_adds(b, "\\k");
             return i + 1;
         }
@@ -221,20 +227,39 @@ tr_escape(sx_sbuf_t *b, const char *p, size_t n, size_t i, bool cls, int ngroups
     }
 }
 
-static void
-translate(sx_sbuf_t *b, const char *p, size_t n)
+/* \d \D \w \W \s \S at p[i]: a class escape, which cannot end a range in JS (a '-' next
+ * to one is a literal '-' there, an error in PCRE2). */
+static bool
+class_escape_at(const char *p, size_t n, size_t i)
 {
-    int ngroups = count_groups(p, n);
-    bool cls = false;
+    return i + 1 < n && p[i] == '\\' && strchr("dDwWsS", p[i + 1]) != NULL && p[i + 1] != 0;
+}
+
+/* Multiline '^' and '$' see all JS line terminators (PCRE2_MULTILINE knows only \n). */
+static const char js_bol[] = "(?:^|(?<=[\\n\\r\\x{2028}\\x{2029}]))";
+static const char js_eol[] = "(?=[\\n\\r\\x{2028}\\x{2029}]|\\z)";
+
+static void
+translate(sx_sbuf_t *b, const char *p, size_t n, bool multiline)
+{
+    bool named;
+    int ngroups = count_groups(p, n, &named);
+    bool cls = false, after_cls_escape = false;
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
+        bool was_cls_escape = after_cls_escape;
+        after_cls_escape = false;
         if (c == '\\') {
-            i = tr_escape(b, p, n, i, cls, ngroups);
+            after_cls_escape = cls && class_escape_at(p, n, i);
+            i = tr_escape(b, p, n, i, cls, ngroups, named);
         } else if (cls) {
             if (c == ']')
                 cls = false;
             if (c == '[')
                 sx_sbuf_adds(b, "\\[");
+            else if (c == '-' && i + 1 < n && p[i + 1] != ']' &&
+                     (was_cls_escape || class_escape_at(p, n, i + 1)))
+                sx_sbuf_adds(b, "\\-");
             else
                 sx_sbuf_addc(b, c);
         } else if (c == '[') {
@@ -259,6 +284,10 @@ translate(sx_sbuf_t *b, const char *p, size_t n)
             }
         } else if (c == '.') {
             sx_sbuf_adds(b, "[^\\n\\r\\x{2028}\\x{2029}]");
+        } else if (multiline && c == '^') {
+            sx_sbuf_adds(b, js_bol);
+        } else if (multiline && c == '$') {
+            sx_sbuf_adds(b, js_eol);
         } else if (c == '{' && !is_quantifier(p, n, i)) {
             sx_sbuf_adds(b, "\\{");
         } else if (c == '}') {
@@ -289,9 +318,7 @@ jna_regex_compile(sx_arena_t *a, const char *pat, size_t n, const char *flags, j
                     PCRE2_MATCH_UNSET_BACKREF | PCRE2_DOLLAR_ENDONLY;
     if (strchr(flags, 'i'))
         opts |= PCRE2_CASELESS;
-    if (strchr(flags, 'm'))
-        opts |= PCRE2_MULTILINE;
-    translate(&b, pat, n);
+    translate(&b, pat, n, strchr(flags, 'm') != NULL);
     pcre2_general_context *g = pcre2_general_context_create(arena_malloc, arena_free, a);
     pcre2_compile_context *cc = pcre2_compile_context_create(g);
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)(b.p ? b.p : ""), b.len, opts, &ec, &eo, cc);

@@ -282,7 +282,7 @@ RXF(replace)
         return jna_fail_idx(c->arena, c->err, "D3010", c->position, "replace", pat, 2, NULL);
     if (limit < 0)
         return jna_fail_idx(c->arena, c->err, "D3011", c->position, "replace", lim, 4, NULL);
-    if (limit == 0 || pat == NULL || rep == NULL) {
+    if (limit == 0 || pat == NULL || (rep == NULL && pat->type != VAL_STR)) {
         *out = str;
         return SX_OK;
     }
@@ -293,7 +293,9 @@ RXF(replace)
             if (hit == NULL)
                 break;
             sx_sbuf_add(&b, str->u.str + pos, (size_t)(hit - str->u.str) - pos);
-            if (rep->type == VAL_STR)
+            if (rep == NULL) /* JS string concatenation of undefined */
+                sx_sbuf_adds(&b, "undefined");
+            else if (rep->type == VAL_STR)
                 sx_sbuf_add(&b, rep->u.str, rep->len);
             pos = (size_t)(hit - str->u.str) + pat->len;
         }
@@ -323,7 +325,7 @@ RXF(eval)
             input = jna_arr_flag(c->arena, jna_seq1(c->arena, input), VAL_F_OUTER, 0);
     }
     memset(&inner, 0, sizeof(inner));
-    if (jna_parse(c->arena, src->u.str, src->len, &ast, &inner) != SX_OK)
+    if (jna_parse(c->arena, src->u.str, src->len, &ast, &inner, NULL) != SX_OK)
         return jna_fail(c->arena, c->err, "D3120", c->position, "eval",
                         val_strz(c->arena, inner.message ? inner.message : inner.code), NULL);
     jna_error_t *saved = ev->err;
@@ -339,7 +341,7 @@ RXF(eval)
 RXF(clone)
 {
     SX_UNUSED(argc);
-    *out = jna_clone_json(c->arena, argv[0]);
+    *out = jna_clone_json(c->arena, argv[0], c->aws);
     return SX_OK;
 }
 
