@@ -147,7 +147,8 @@ typedef struct rs_event {
     size_t input_len;        /* bytes of input */
     bool input_msgpack;      /* input is MessagePack */
     const char *name;        /* execution name, NULL when absent */
-    const char *tenant;      /* tenant, RS_TENANT_DEFAULT when absent */
+    const char *tenant;      /* tenant, RS_TENANT_DEFAULT when absent (rs_event_set_tenant) */
+    bool tenant_absent;      /* the entry had no tenant field */
     uint32_t deliveries;     /* 1 when read new; the group's count when reclaimed or re-read
                               * from the own pending list; 0 when XPENDING did not answer */
     int64_t received_ms;     /* wall clock when this consumer received it */
@@ -163,6 +164,11 @@ typedef struct rs_event {
     uint16_t _nargs;       /* commit arguments in _args */
     int64_t _bms, _bmb;    /* 'r': billed ms and MB (usage summed per batch, rs_commit.c) */
     int64_t _tr;           /* 'r': state transitions */
+    char *_tenant_own;     /* heap copy set by rs_event_set_tenant, or NULL */
+    struct rs_event *_sub; /* 'r': nested results committed with this one ('n' events) */
+    uint32_t _pend;        /* nested executions still to report (rs_event_nested_begin) */
+    uint32_t _gi;          /* 'n': 1-based usage group in the batch being sent */
+    bool _ready;           /* 'r' outcome set, commit waits for _pend == 0 */
     uint32_t _args[16][2]; /* (offset, length) into _buf (12 used at most) */
     sx_sbuf_t _buf;        /* commit argument bytes */
 } rs_event_t;
@@ -199,6 +205,19 @@ typedef void (*rs_committed_fn)(const rs_event_t *ev, bool written, void *ud);
 
 /* Queues the result of ev for the ack-gated commit. Borrows out (copied). */
 void rs_event_complete(rs_event_t *ev, const rs_outcome_t *out);
+/* Nested executions (states:startExecution) of the execution that runs ev: each is billed as
+ * its own request, in ev's tenant, and its result is written by ev's own ack-gated commit
+ * (so a redelivered ev that runs its nested executions again never writes or bills them a
+ * second time: only the first commit of ev's id writes anything). nested_begin: one more
+ * nested execution will report; ev's commit waits until every one has (rs_event_complete
+ * then only records ev's outcome). nested_end: its outcome (copied), with `id` its result's
+ * id (e.g. "<ev id>/<n>"), parent_arn the starting execution's ARN and machine its state
+ * machine. */
+void rs_event_nested_begin(rs_event_t *ev);
+void rs_event_nested_end(rs_event_t *ev, const char *id, const char *parent_arn,
+                         const char *machine, const rs_outcome_t *out);
+/* Sets the tenant ev is billed to (copied; before rs_event_complete). */
+void rs_event_set_tenant(rs_event_t *ev, const char *tenant);
 /* Queues ev for the dead-letter stream with `reason` (unknown machine, bad JSON...): acked,
  * billed nowhere. */
 void rs_event_reject(rs_event_t *ev, const char *reason);

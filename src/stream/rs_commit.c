@@ -20,6 +20,10 @@
  *   then per entry:
  *     id, <group number 1..G>, name ("" = the id), output (SUCCEEDED) or error and cause,
  *         start, stop, billed_ms, billed_mb, transitions           (9 or 10 arguments)
+ *     nested results of the result entry just before (kind 'n', rs_event_nested_end), each
+ *     written (and counted) only when that entry's XACK returned 1, with no result char:
+ *     id, 'n<group>', parent ARN, name, output or error and cause, start, stop, billed_ms,
+ *     billed_mb, transitions                                   (10 or 11 arguments)
  *     id, 'd', nf, nf field/value pairs of the dead-letter entry
  *     id, 'a'                                          (ack only: entry deleted)
  *   Returns a flat string with one '1' (this call acked and wrote) or '0' (already acked)
@@ -54,10 +58,12 @@ static const char commit_lua[] =
     "#!lua\n"
     "local grp, rmax, dmax = ARGV[1], ARGV[2], ARGV[3]\n"
     "local ng, gw = tonumber(ARGV[4]), tonumber(ARGV[5])\n"
-    "local gid, gm, gt, gs, dup = {}, {}, {}, {}, {}\n"
+    "local gid, gnest, gm, gt, gs, dup = {}, {}, {}, {}, {}, {}\n"
+    "local ok = false\n"
     "for k = 1, ng do\n"
     "  local b = 6 + (k - 1) * gw\n"
     "  gid[tostring(k)] = k\n"
+    "  gnest['n' .. k] = k\n"
     "  gm[k], gt[k], gs[k] = ARGV[b], ARGV[b + 1], ARGV[b + 2]\n"
     "end\n"
     "local res, nr = {}, 0\n"
@@ -70,7 +76,8 @@ static const char commit_lua[] =
     "    local st, nm, e = gs[k], ARGV[i + 2], i + 4\n"
     "    if nm == '' then nm = id end\n"
     "    if st ~= 'SUCCEEDED' then e = i + 5 end\n"
-    "    if redis.call('XACK', KEYS[1], grp, id) == 1 then\n"
+    "    ok = redis.call('XACK', KEYS[1], grp, id) == 1\n"
+    "    if ok then\n"
     "      res[nr] = '1'\n"
     "      if e == i + 4 then\n"
     "        redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, 'name', nm,\n"
@@ -104,6 +111,34 @@ static const char commit_lua[] =
     "    else\n"
     "      res[nr] = '0'\n"
     "    end\n"
+    "  elseif gnest[g] ~= nil then\n"
+    "    nr = nr - 1\n"
+    "    local k = gnest[g]\n"
+    "    local st, nm, e = gs[k], ARGV[i + 3], i + 5\n"
+    "    if nm == '' then nm = id end\n"
+    "    if st ~= 'SUCCEEDED' then e = i + 6 end\n"
+    "    if ok then\n"
+    "      if e == i + 5 then\n"
+    "        redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, 'name', nm,\n"
+    "          'machine', gm[k], 'tenant', gt[k], 'status', st, 'output', ARGV[i + 4],\n"
+    "          'start', ARGV[e], 'stop', ARGV[e + 1], 'billed_ms', ARGV[e + 2],\n"
+    "          'billed_mb', ARGV[e + 3], 'parent', ARGV[i + 2])\n"
+    "      else\n"
+    "        redis.call('XADD', KEYS[2], 'MAXLEN', '~', rmax, '*', 'id', id, 'name', nm,\n"
+    "          'machine', gm[k], 'tenant', gt[k], 'status', st, 'error', ARGV[i + 4],\n"
+    "          'cause', ARGV[i + 5], 'start', ARGV[e], 'stop', ARGV[e + 1],\n"
+    "          'billed_ms', ARGV[e + 2], 'billed_mb', ARGV[e + 3], 'parent', ARGV[i + 2])\n"
+    "      end\n"
+    "    else\n"
+    "      local d = dup[k]\n"
+    "      if d == nil then d = {0, 0, 0, 0}; dup[k] = d end\n"
+    "      local bms = tonumber(ARGV[e + 2])\n"
+    "      d[1] = d[1] + 1\n"
+    "      d[2] = d[2] + bms\n"
+    "      d[3] = d[3] + bms * tonumber(ARGV[e + 3])\n"
+    "      d[4] = d[4] + tonumber(ARGV[e + 4])\n"
+    "    end\n"
+    "    i = e + 5\n"
     "  else\n"
     "    i = i + 2\n"
     "    res[nr] = redis.call('XACK', KEYS[1], grp, id) == 1 and '1' or '0'\n"
@@ -245,47 +280,70 @@ group_same(const rs_event_t *a, const rs_event_t *b)
            strcmp(a->tenant, b->tenant) == 0 && strcmp(a->_day, b->_day) == 0;
 }
 
-/* Sums the batch's results into usage groups (g, room for b->n) and sets gidx[i] to the
- * 1-based group of event i (0 for dead letters and acks). Returns the number of groups. */
+/* Results in the batch: its entries plus their nested results. */
+static size_t
+batch_results(const batch_t *b)
+{
+    size_t n = b->n;
+    for (size_t i = 0; i < b->n; i++)
+        for (const rs_event_t *s = b->ev[i]->_sub; s != NULL; s = s->_sub)
+            n++;
+    return n;
+}
+
+/* The usage group of result ev (creating it when new), 1-based; ng and last are updated. */
+static size_t
+group_of(const rs_event_t *ev, const char *prefix, keyset_t *ks, ugroup_t *g, size_t *ng,
+         size_t *last)
+{
+    size_t k = SIZE_MAX;
+    uint64_t h = hash_str(
+        hash_str(hash_str(14695981039346656037ULL ^ ev->_status, ev->machine), ev->tenant),
+        ev->_day);
+    if (*ng > 0 && g[*last].h == h && group_same(g[*last].ev, ev)) {
+        k = *last;
+    } else {
+        for (size_t j = *ng; j-- > 0;) /* newest first: batches rarely mix much */
+            if (g[j].h == h && group_same(g[j].ev, ev)) {
+                k = j;
+                break;
+            }
+    }
+    if (k == SIZE_MAX) {
+        k = (*ng)++;
+        memset(&g[k], 0, sizeof(g[k]));
+        g[k].h = h;
+        g[k].ev = ev;
+        g[k].key[0] = keyset_index(ks, prefix, ev->tenant, "");
+        g[k].key[1] = keyset_index(ks, prefix, ev->tenant, ev->_day);
+    }
+    g[k].n++;
+    g[k].bms += ev->_bms;
+    g[k].mbms += ev->_bms * ev->_bmb;
+    g[k].tr += ev->_tr;
+    *last = k;
+    return k + 1;
+}
+
+/* Sums the batch's results into usage groups (g, room for batch_results(b)) and sets gidx[i]
+ * to the 1-based group of event i (0 for dead letters and acks), and _gi of each nested
+ * result. Returns the number of groups. */
 static size_t
 groups_build(const batch_t *b, const char *prefix, keyset_t *ks, ugroup_t *g, size_t *gidx)
 {
     size_t ng = 0, last = 0;
     for (size_t i = 0; i < b->n; i++) {
         const rs_event_t *ev = b->ev[i];
-        size_t k = SIZE_MAX;
         gidx[i] = 0;
         if (ev->_kind != 'r')
             continue;
-        uint64_t h = hash_str(
-            hash_str(hash_str(14695981039346656037ULL ^ ev->_status, ev->machine), ev->tenant),
-            ev->_day);
-        if (ng > 0 && g[last].h == h && group_same(g[last].ev, ev)) {
-            k = last;
-        } else {
-            for (size_t j = ng; j-- > 0;) /* newest first: batches rarely mix much */
-                if (g[j].h == h && group_same(g[j].ev, ev)) {
-                    k = j;
-                    break;
-                }
-        }
-        if (k == SIZE_MAX) {
-            k = ng++;
-            memset(&g[k], 0, sizeof(g[k]));
-            g[k].h = h;
-            g[k].ev = ev;
-            g[k].key[0] = keyset_index(ks, prefix, ev->tenant, "");
-            g[k].key[1] = keyset_index(ks, prefix, ev->tenant, ev->_day);
-        }
-        g[k].n++;
-        g[k].bms += ev->_bms;
-        g[k].mbms += ev->_bms * ev->_bmb;
-        g[k].tr += ev->_tr;
-        gidx[i] = k + 1;
-        last = k;
+        gidx[i] = group_of(ev, prefix, ks, g, &ng, &last);
+        for (rs_event_t *s = ev->_sub; s != NULL; s = s->_sub)
+            s->_gi = (uint32_t)group_of(s, prefix, ks, g, &ng, &last);
     }
     return ng;
 }
+
 
 static void
 resp_argi(sx_sbuf_t *b, int64_t v)
@@ -309,6 +367,8 @@ batch_argc(const batch_t *b, size_t nkeys, size_t ng)
     for (size_t i = 0; i < b->n; i++) {
         const rs_event_t *ev = b->ev[i];
         n += 2 + (ev->_kind == 'd' ? 1u : 0u) + ev->_nargs;
+        for (const rs_event_t *s = ev->_sub; s != NULL; s = s->_sub)
+            n += 1 + s->_nargs; /* its id is its first argument */
     }
     return n;
 }
@@ -321,12 +381,13 @@ batch_send(batch_t *b)
     rs_consumer_t *c = b->c;
     sx_sbuf_t req = SX_SBUF_INIT;
     keyset_t ks = {SX_SBUF_INIT, NULL, 0};
-    ugroup_t *g = sx_malloc(b->n * sizeof(*g));
+    size_t nres = batch_results(b);
+    ugroup_t *g = sx_malloc(nres * sizeof(*g));
     size_t *gidx = sx_malloc(b->n * sizeof(*gidx));
     size_t ng;
     int rc;
 
-    ks.off = sx_malloc((GROUP_HASHES * b->n + 1) * sizeof(*ks.off));
+    ks.off = sx_malloc((GROUP_HASHES * nres + 1) * sizeof(*ks.off));
     ng = groups_build(b, c->k_usage, &ks, g, gidx);
     sx_sbuf_reserve(&req, 256 + b->n * 320);
     rs_resp_head(&req, batch_argc(b, ks.n, ng));
@@ -367,6 +428,14 @@ batch_send(batch_t *b)
         }
         for (size_t a = 0; a < ev->_nargs; a++)
             rs_resp_arg(&req, ev->_buf.p + ev->_args[a][0], ev->_args[a][1]);
+        for (const rs_event_t *s = ev->_sub; s != NULL; s = s->_sub) {
+            char gn[24];
+            gn[0] = 'n';
+            rs_resp_arg(&req, s->_buf.p + s->_args[0][0], s->_args[0][1]);
+            rs_resp_arg(&req, gn, 1 + rs_u64_fmt(s->_gi, gn + 1));
+            for (size_t a = 1; a < s->_nargs; a++)
+                rs_resp_arg(&req, s->_buf.p + s->_args[a][0], s->_args[a][1]);
+        }
     }
     rc = rs_conn_formatted(c->conn, 0, on_commit, b, req.p, req.len);
     sx_sbuf_fini(&req);

@@ -139,8 +139,13 @@ rs_held_remove(rs_consumer_t *c, rs_event_t *ev)
 void
 rs_event_free(rs_event_t *ev)
 {
-    sx_sbuf_fini(&ev->_buf);
-    sx_free(ev);
+    while (ev != NULL) {
+        rs_event_t *sub = ev->_sub;
+        sx_sbuf_fini(&ev->_buf);
+        sx_free(ev->_tenant_own);
+        sx_free(ev);
+        ev = sub;
+    }
 }
 
 /* ---- entries -> events ---- */
@@ -267,6 +272,7 @@ rs_entry_take(rs_consumer_t *c, const redisReply *entry, uint32_t deliveries, bo
     ev->received_ms = sx_wall_ms();
     ev->_touch_ms = (uint64_t)ev->received_ms;
     ev->tenant = f.tenant ? copy_field(&p, f.tenant) : RS_TENANT_DEFAULT;
+    ev->tenant_absent = f.tenant == NULL;
     ev->machine = f.machine ? copy_field(&p, f.machine) : NULL;
     ev->name = f.name ? copy_field(&p, f.name) : NULL;
     if (f.input != NULL || f.input_mp != NULL) {

@@ -11,6 +11,9 @@
  *              SUCCEEDED or error and cause otherwise, then start, stop, billed_ms, billed_mb,
  *              transitions; the numbers are also kept in the event (_status, _bms, _bmb, _tr)
  *              for the per-batch usage sums
+ *   kind 'n':  a nested execution's result, chained to its parent's event (ev->_sub) and
+ *              sent right after it in the same script call: id, parent ARN, name, output
+ *              or error and cause, start, stop, billed_ms, billed_mb, transitions
  *   kind 'd':  field/value pairs of the dead-letter entry
  *   kind 'a':  nothing (ack only: the entry was deleted from the stream)
  *
@@ -146,7 +149,73 @@ rs_event_complete(rs_event_t *ev, const rs_outcome_t *out)
     rs_event_argi(ev, bms);
     rs_event_argi(ev, bmb);
     rs_event_argi(ev, out->transitions);
+    if (ev->_pend > 0) {
+        ev->_ready = true; /* the last rs_event_nested_end queues it */
+        return;
+    }
     rs_consumer_enqueue_commit(ev->consumer, ev);
+}
+
+void
+rs_event_set_tenant(rs_event_t *ev, const char *tenant)
+{
+    sx_free(ev->_tenant_own);
+    ev->_tenant_own = sx_strdup(tenant);
+    ev->tenant = ev->_tenant_own;
+}
+
+void
+rs_event_nested_begin(rs_event_t *ev)
+{
+    ev->_pend++;
+}
+
+/* A nested result is an event of kind 'n' chained to its parent (ev->_sub), never queued on
+ * its own. Arguments: id, parent ARN, name ("" = id), output or error and cause, start, stop,
+ * billed_ms, billed_mb, transitions. */
+void
+rs_event_nested_end(rs_event_t *ev, const char *id, const char *parent_arn, const char *machine,
+                    const rs_outcome_t *out)
+{
+    size_t ml = strlen(machine), tl = strlen(ev->tenant);
+    rs_event_t *n = sx_calloc(1, sizeof(*n) + ml + tl + 2);
+    char *p = (char *)(n + 1);
+    int64_t dur = out->stop_ms - out->start_ms;
+    const char *name = out->exec_name ? out->exec_name : "";
+
+    if (SX_NEVER(ev->_pend == 0)) {
+        sx_free(n);
+        return;
+    }
+    memcpy(p, machine, ml + 1);
+    n->machine = p;
+    memcpy(p + ml + 1, ev->tenant, tl + 1);
+    n->tenant = p + ml + 1;
+    n->consumer = ev->consumer;
+    n->_kind = 'n';
+    n->_status = (uint8_t)out->status;
+    n->_bms = rs_billed_ms(dur < 0 ? 0 : dur);
+    n->_bmb = rs_billed_mb(out->memory_mb);
+    n->_tr = out->transitions;
+    day_fmt(ev->consumer, out->stop_ms, n->_day);
+    rs_event_arg(n, id, strlen(id));
+    rs_event_arg(n, parent_arn, strlen(parent_arn));
+    rs_event_arg(n, strcmp(name, id) == 0 ? "" : name, strcmp(name, id) == 0 ? 0 : strlen(name));
+    if (out->status == RS_SUCCEEDED) {
+        rs_event_arg(n, out->output ? out->output : "null", out->output ? out->output_len : 4);
+    } else {
+        rs_event_arg(n, out->error ? out->error : "", out->error ? strlen(out->error) : 0);
+        rs_event_arg(n, out->cause ? out->cause : "", out->cause ? strlen(out->cause) : 0);
+    }
+    rs_event_argi(n, out->start_ms);
+    rs_event_argi(n, out->stop_ms);
+    rs_event_argi(n, n->_bms);
+    rs_event_argi(n, n->_bmb);
+    rs_event_argi(n, out->transitions);
+    n->_sub = ev->_sub;
+    ev->_sub = n;
+    if (--ev->_pend == 0 && ev->_ready)
+        rs_consumer_enqueue_commit(ev->consumer, ev);
 }
 
 void

@@ -77,6 +77,20 @@ logf_(wk_log_fn log, int level, const char *fmt, const char *a, const char *b)
     log(level, msg);
 }
 
+/* True when s (n bytes) ends in ":DDDD-DD-DD" (reserved for usage day buckets). */
+static bool
+tenant_like_day(const char *s, size_t n)
+{
+    static const char pat[] = ":0000-00-00";
+    if (n < sizeof(pat) - 1)
+        return false;
+    s += n - (sizeof(pat) - 1);
+    for (size_t i = 0; i < sizeof(pat) - 1; i++)
+        if (pat[i] == '0' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != pat[i])
+            return false;
+    return true;
+}
+
 /* Applies metadata JSON {type, tenant, loggingConfiguration, revision} to e. Returns SX_OK
  * or SX_ERR with a reason in why. */
 static int
@@ -99,8 +113,18 @@ meta_apply(wk_machine_t *e, const char *meta, size_t len, char *why, size_t whyl
         }
         e->type = type;
     }
-    if ((f = val_obj_gets(v, "tenant")) != NULL && val_is(f, VAL_STR))
+    if ((f = val_obj_gets(v, "tenant")) != NULL) {
+        /* the tenant events without one are billed to: the event field's rules */
+        if (!val_is(f, VAL_STR) || val_len(f) == 0 || val_len(f) > RS_TENANT_MAX ||
+            tenant_like_day(val_str_get(f), val_len(f))) {
+            snprintf(why, whylen,
+                     "metadata tenant must be a string of 1..%d bytes not ending in "
+                     "':YYYY-MM-DD'",
+                     RS_TENANT_MAX);
+            goto out;
+        }
         e->tenant = sx_strdup(val_str_get(f));
+    }
     if ((f = val_obj_gets(v, "revision")) != NULL && val_is(f, VAL_NUM))
         e->revision = (int64_t)val_num_get(f);
     if ((f = val_obj_gets(v, "loggingConfiguration")) != NULL) {

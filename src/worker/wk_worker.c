@@ -36,24 +36,31 @@
 struct wk_job {
     ex_exec_t *ex;           /* the execution (owns the arena this job lives in) */
     rs_event_t *ev;          /* the event, or NULL for a nested execution */
+    rs_event_t *root;        /* the event whose commit writes this job's result (= ev for
+                              * an event's execution, the ancestors' event when nested) */
+    const char *nid;         /* nested: result id "<root event id>/<n>" (arena) */
+    const char *parent_arn;  /* nested: ARN of the execution that started it (arena) */
     wk_worker_t *w;          /* owner */
     const log_config_t *log; /* arena copy of the machine's logging config, or NULL */
     const char *machine;     /* machine name (arena) */
     wk_job_t *prev, *next;   /* in w->jobs */
 };
 
-/* What on_committed needs to meter a written result (heap, in ev->udata). */
+/* What on_committed needs to meter a written result (heap, in ev->udata from the start of
+ * the event's execution): the event's own bill plus its nested executions'. */
 struct wk_note {
-    int64_t billed_ms;      /* billed duration */
-    int64_t billed_mb;      /* billed memory */
-    int64_t transitions;    /* state transitions */
+    int64_t requests;       /* 1 + nested executions that finished */
+    int64_t billed_ms;      /* billed duration (sum) */
+    int64_t billed_mb_ms;   /* billed MB x ms (sum) */
+    int64_t transitions;    /* state transitions (sum) */
+    uint32_t nested_seq;    /* nested executions started so far (their ids' <n>) */
     wk_note_t *prev, *next; /* in w->notes (freed at exit if their commit never answers) */
 };
 
 static wk_note_t *
 note_new(wk_worker_t *w)
 {
-    wk_note_t *n = sx_malloc(sizeof(*n));
+    wk_note_t *n = sx_calloc(1, sizeof(*n));
     n->prev = NULL;
     n->next = w->notes;
     if (w->notes)
@@ -149,12 +156,14 @@ status_of(ex_status_t s)
     }
 }
 
+/* Fills out from a finished execution and adds its bill to the root event's note. Output
+ * text lives in w->out until the next call. */
 static void
-job_complete(wk_worker_t *w, wk_job_t *j)
+job_outcome(wk_worker_t *w, wk_job_t *j, rs_outcome_t *pout)
 {
     ex_exec_t *ex = j->ex;
     rs_outcome_t out = {0};
-    wk_note_t *note = note_new(w);
+    wk_note_t *note = j->root->udata;
     out.status = status_of(ex_exec_status(ex));
     if (out.status == RS_SUCCEEDED) {
         sx_sbuf_reset(&w->out);
@@ -173,13 +182,43 @@ job_complete(wk_worker_t *w, wk_job_t *j)
     out.memory_mb =
         (bill_memory_estimate_bytes(use.def_bytes, use.data_bytes, use.steps) + 999999) / 1000000;
     out.transitions = (int64_t)ex_exec_transitions(ex);
-    note->billed_ms = rs_billed_ms(out.stop_ms - out.start_ms);
-    note->billed_mb = rs_billed_mb(out.memory_mb);
-    note->transitions = out.transitions;
-    j->ev->udata = note;
+    int64_t bms = rs_billed_ms(out.stop_ms - out.start_ms);
+    note->requests++;
+    note->billed_ms += bms;
+    note->billed_mb_ms += bms * rs_billed_mb(out.memory_mb);
+    note->transitions += out.transitions;
     wk_ctr_add(&w->st.finished[out.status], 1);
     wk_hist_observe(&w->st.duration, out.stop_ms - out.start_ms);
-    rs_event_complete(j->ev, &out);
+    *pout = out;
+}
+
+/* The execution name in an execution ARN ("...:express:<machine>:<name>:<uuid>" or
+ * "...:execution:<machine>:<name>"), copied into a. */
+static const char *
+exec_name_of(sx_arena_t *a, const char *arn, const char *machine)
+{
+    size_t ml = strlen(machine);
+    const char *p = arn;
+    for (const char *q; (q = strchr(p, ':')) != NULL; p = q + 1) {
+        if (strncmp(q + 1, machine, ml) == 0 && q[1 + ml] == ':') {
+            const char *name = q + 2 + ml, *end = strchr(name, ':');
+            return sx_arena_strndup(a, name, end ? (size_t)(end - name) : strlen(name));
+        }
+    }
+    return arn;
+}
+
+static void
+job_complete(wk_worker_t *w, wk_job_t *j)
+{
+    rs_outcome_t out;
+    job_outcome(w, j, &out);
+    if (j->ev != NULL) {
+        rs_event_complete(j->ev, &out);
+    } else {
+        out.exec_name = exec_name_of(ex_exec_arena(j->ex), ex_exec_arn(j->ex), j->machine);
+        rs_event_nested_end(j->root, j->nid, j->parent_arn, j->machine, &out);
+    }
 }
 
 static void
@@ -188,7 +227,7 @@ on_done(ex_exec_t *ex, void *ud)
     wk_worker_t *w = ud;
     wk_job_t *j = ex_exec_ud(ex);
     wk_ctr_add(&w->st.transitions, ex_exec_transitions(ex));
-    if (j->ev != NULL)
+    if (j->root != NULL)
         job_complete(w, j);
     if (j->log != NULL)
         job_log(w, j);
@@ -286,8 +325,12 @@ on_event(rs_event_t *ev, void *ud)
         reject(w, ev, why);
         return;
     }
+    /* an event without a tenant is billed to its machine's tenant when it has one */
+    if (ev->tenant_absent && e->tenant != NULL)
+        rs_event_set_tenant(ev, e->tenant);
     j->ev = ev;
-    ev->udata = NULL;
+    j->root = ev;
+    ev->udata = note_new(w);
     job_link(w, j);
     wk_ctr_add(&w->st.started, 1);
     ex_exec_start(j->ex, input);
@@ -306,9 +349,9 @@ on_committed(const rs_event_t *ev, bool written, void *ud)
         char *end;
         int64_t id_ms = strtoll(ev->id, &end, 10);
         wk_ctr_add(&w->st.committed, 1);
-        wk_ctr_add(&t->requests, 1);
+        wk_ctr_add(&t->requests, (uint64_t)note->requests);
         wk_ctr_add(&t->billed_ms, (uint64_t)note->billed_ms);
-        wk_ctr_add(&t->billed_mb_ms, (uint64_t)(note->billed_ms * note->billed_mb));
+        wk_ctr_add(&t->billed_mb_ms, (uint64_t)note->billed_mb_ms);
         wk_ctr_add(&t->transitions, (uint64_t)note->transitions);
         wk_hist_observe(&w->st.latency, sx_wall_ms() - id_ms);
     } else {
@@ -318,13 +361,27 @@ on_committed(const rs_event_t *ev, bool written, void *ud)
     ((rs_event_t *)ev)->udata = NULL;
 }
 
-/* states:startExecution: a nested Express execution on this worker (no event: its outcome
- * is counted, not written to the results stream). */
+/* The running job whose execution owns arena a (the Task's caller), or NULL. A scan of the
+ * worker's jobs: nested starts are rare next to events. */
+static wk_job_t *
+job_of_arena(wk_worker_t *w, const sx_arena_t *a)
+{
+    for (wk_job_t *j = w->jobs; j != NULL; j = j->next)
+        if (ex_exec_arena(j->ex) == a)
+            return j;
+    return NULL;
+}
+
+/* states:startExecution: a nested Express execution on this worker. Its result is written
+ * and billed (in the root event's tenant) by the root event's own ack-gated commit, which
+ * waits for it (docs/events.md, "Nested executions"); its id is "<root event id>/<n>", n
+ * counting the nested starts of that event's execution tree from 1. */
 static int
 sfn_start(void *ud, const char *machine, const char *name, const val_t *input, sx_arena_t *a,
           const char **exec_arn, int64_t *start_ms, sx_err_t *err)
 {
     wk_worker_t *w = ud;
+    wk_job_t *parent = job_of_arena(w, a);
     const wk_machine_t *e = wk_table_find(w->table, machine, strlen(machine));
     if (e == NULL) {
         err->name = "StepFunctions.StateMachineDoesNotExistException";
@@ -335,8 +392,20 @@ sfn_start(void *ud, const char *machine, const char *name, const val_t *input, s
                                      machine);
         return SX_ERR;
     }
+    if (SX_NEVER(parent == NULL || parent->root == NULL)) {
+        err->name = ASL_E_TASK_FAILED;
+        err->cause = "nested execution started outside a running execution";
+        return SX_ERR;
+    }
     wk_job_t *j = job_new(w, e, name);
-    const val_t *in = val_clone(ex_exec_arena(j->ex), input);
+    sx_arena_t *na = ex_exec_arena(j->ex);
+    const val_t *in = val_clone(na, input);
+    wk_note_t *note = parent->root->udata;
+    const char *parn = ex_exec_arn(parent->ex);
+    j->root = parent->root;
+    j->nid = sx_arena_printf(na, NULL, "%s/%u", j->root->id, (unsigned)++note->nested_seq);
+    j->parent_arn = sx_arena_strndup(na, parn, strlen(parn));
+    rs_event_nested_begin(j->root);
     *exec_arn = sx_arena_strndup(a, ex_exec_arn(j->ex), strlen(ex_exec_arn(j->ex)));
     *start_ms = sx_wall_ms();
     job_link(w, j);

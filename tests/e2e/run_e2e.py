@@ -39,7 +39,22 @@ SLOWHTTP = {"StartAt": "T", "States": {
           "ResultSelector": {"tool.$": "$.ResponseBody.tool"}, "End": True}}}
 LOGALL = {"StartAt": "X", "States": {"X": {"Type": "Fail", "Error": "Boom", "Cause": "on purpose"}}}
 
-EXTRA = {"pass3": PASS3, "wait1": WAIT1, "wait3": WAIT3, "slowhttp": SLOWHTTP, "logall": LOGALL}
+SFN = "arn:aws:states:::states:startExecution"
+# nestp starts nestc and nestf; nestc waits 1 s (its parent finished long before), then
+# starts nestg: four results per event, ids <id>, <id>/1 (nestc), <id>/2 (nestf), <id>/3.
+NESTP = {"StartAt": "C", "States": {
+    "C": {"Type": "Task", "Resource": SFN, "Next": "F", "ResultPath": "$.c",
+          "Parameters": {"StateMachineArn": "nestc", "Input": {"v.$": "$.n"}}},
+    "F": {"Type": "Task", "Resource": SFN, "End": True,
+          "Parameters": {"StateMachineArn": "nestf", "Name.$": "States.Format('f-{}', $.n)"}}}}
+NESTC = {"StartAt": "W", "States": {
+    "W": {"Type": "Wait", "Seconds": 1, "Next": "G"},
+    "G": {"Type": "Task", "Resource": SFN, "End": True,
+          "Parameters": {"StateMachineArn": "nestg", "Input": {"g.$": "$.v"}}}}}
+NESTF = {"StartAt": "X", "States": {"X": {"Type": "Fail", "Error": "Nope", "Cause": "nested"}}}
+NESTG = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+
+EXTRA = {"nestp": NESTP, "nestc": NESTC, "nestf": NESTF, "nestg": NESTG, "pass3": PASS3, "wait1": WAIT1, "wait3": WAIT3, "slowhttp": SLOWHTTP, "logall": LOGALL}
 TENANTS = ["acme", "globex", "initech", "umbrella", "default"]
 
 
@@ -107,6 +122,36 @@ class Ctx:
 def check(cond, msg):
     if not cond:
         raise AssertionError(msg)
+
+
+def nested_check(ctx, ids, tenant):
+    """Every nestp event has its three nested results, each once, billed in its tenant."""
+    by = exactly_once(ctx, [i + s for i in ids for s in ("", "/1", "/2", "/3")])
+    idset = set(ids)
+    mine = {k: f for k, f in by.items() if k.split("/")[0] in idset}
+    check(len(mine) == 4 * len(ids), "%d results for %d events" % (len(mine), len(ids)))
+    for i in ids:
+        p, c, f, g = by[i], by[i + "/1"], by[i + "/2"], by[i + "/3"]
+        check(p["status"] == "SUCCEEDED" and "parent" not in p, "parent %s" % p)
+        arns = [json.loads(p["output"])["ExecutionArn"]]
+        check(c["machine"] == "nestc" and c["status"] == "SUCCEEDED", "child %s" % c)
+        check(":nestp:%s:" % i in c["parent"], "child's parent %s" % c["parent"])
+        check(f["name"] == "f-%d" % ids.index(i) and ":nestf:%s:" % f["name"] in arns[0],
+              "named child %s (parent output %s)" % (f, p["output"]))
+        check(f["status"] == "FAILED" and f["error"] == "Nope", "failed child %s" % f)
+        check(g["machine"] == "nestg" and ":nestc:%s:" % c["name"] in g["parent"],
+              "grandchild %s, child %s" % (g, c))
+        check(int(g["stop"]) >= int(c["start"]) + 1000 and int(p["stop"]) < int(g["stop"]),
+              "the parent's commit waited for its nested executions")
+        check(all(r["tenant"] == tenant for r in (p, c, f, g)), "nested tenant")
+        check(all(int(r["billed_ms"]) >= 100 and int(r["billed_mb"]) >= 64
+                  for r in (p, c, f, g)), "billed fields")
+    usage_matches(ctx, mine)
+    h = ctx.r.hgetall("{stepx}:usage:" + tenant)
+    for m in ("nestp", "nestc", "nestf", "nestg"):
+        check(int(h.get(m + "|requests", 0)) == len(ids), "%s billed %s times for %d events"
+              % (m, h.get(m + "|requests"), len(ids)))
+    return by
 
 
 def exactly_once(ctx, ids):
@@ -329,6 +374,62 @@ def test_default_consumer_names(ctx):
     check(wa > 0 and wb > 0 and wa + wb == len(ids), "shared group: %d + %d" % (wa, wb))
 
 
+def test_nested_executions(ctx):
+    sx = ctx.stepxd()
+    ids = ctx.send([{"machine": "nestp", "tenant": "acme", "input": {"n": i}}
+                    for i in range(50)])
+    check(ctx.wait_results(4 * len(ids), 30), "nested results did not arrive")
+    nested_check(ctx, ids, "acme")
+    key = 'stepx_tenant_requests_total{tenant="acme"}'
+    check(wait_for(lambda: sx.metrics().get(key) == 4 * len(ids), 5), "tenant metric %s"
+          % sx.metrics().get(key))
+
+
+def test_nested_redelivered_once(ctx):
+    """A process stopped while its events wait for nested executions: another takes the
+    events over and runs everything again; when the first wakes up its commits find the
+    entries acked and write and bill none of their nested results."""
+    fast = {"claim_idle": "1500ms", "claim_interval": "300ms", "workers": 1}
+    a = ctx.stepxd(**fast)
+    ids = ctx.send([{"machine": "nestp", "tenant": "globex", "input": {"n": i}}
+                    for i in range(40)])
+    check(wait_for(lambda: a.metrics()["stepx_executions_in_flight"] >= 40, 10), "a idle")
+    a.signal(signal.SIGSTOP)
+    try:
+        b = ctx.stepxd(**fast)
+        check(ctx.wait_results(4 * len(ids), 30), "b did not take the events over")
+    finally:
+        a.signal(signal.SIGCONT)
+    check(wait_for(lambda: a.metrics()["stepx_results_duplicate_total"] >= 1, 10),
+          "a's late commits were not duplicates")
+    time.sleep(0.5)
+    nested_check(ctx, ids, "globex")
+    check(b.metrics()["stepx_entries_reclaimed_total"] > 0, "b reclaimed nothing")
+
+
+def test_machine_tenant(ctx):
+    """NAME.meta.json's tenant bills the events that carry none; an event's tenant wins."""
+    for m in ("nestp", "pass3"):
+        with open(os.path.join(ctx.mdir, m + ".meta.json"), "w") as f:
+            json.dump({"tenant": "t-" + m}, f)
+    with open(os.path.join(ctx.mdir, "badtenant.asl.json"), "w") as f:
+        json.dump(NESTG, f)
+    with open(os.path.join(ctx.mdir, "badtenant.meta.json"), "w") as f:
+        json.dump({"tenant": "x:2024-01-02"}, f)
+    sx = ctx.stepxd()
+    nest = ctx.send([{"machine": "nestp", "input": {"n": i}} for i in range(5)])
+    own = ctx.send([{"machine": "pass3", "input": {"n": 1, "tenant": "x"}},
+                    {"machine": "pass3", "tenant": "acme", "input": {"n": 2, "tenant": "x"}},
+                    {"machine": "nestg", "input": {}}])
+    check(ctx.wait_results(4 * len(nest) + len(own), 30), "results did not arrive")
+    nested_check(ctx, nest, "t-nestp")  # nested ones follow their root event's tenant
+    by = {f["id"]: f for _, f in ctx.results()}
+    got = [by[i]["tenant"] for i in own]
+    check(got == ["t-pass3", "acme", "default"], "tenants %s" % got)
+    usage_matches(ctx, by)
+    check(sx.metrics()["stepx_machine_load_errors"] >= 1, "bad metadata tenant accepted")
+
+
 def test_sigterm_drains(ctx):
     sx = ctx.stepxd()
     ids = ctx.send([{"machine": "wait1", "input": {"n": i}} for i in range(300)])
@@ -407,6 +508,7 @@ def test_check_and_help(ctx):
 
 TESTS = [test_check_and_help, test_basics_and_dead_letters, test_bulk_many_tenants, test_tasks_in_flight_concurrently,
          test_backpressure, test_two_processes_share_group_and_kill9, test_default_consumer_names,
+         test_nested_executions, test_nested_redelivered_once, test_machine_tenant,
          test_sigterm_drains,
          test_sigterm_grace_leaves_pending, test_hot_reload]
 
