@@ -185,6 +185,19 @@ cut_cause(sx_arena_t *a, const char *s, size_t n)
     return sx_arena_strndup(a, s, n);
 }
 
+static const val_t *
+result_obj(sx_arena_t *a, const val_t *hdrs, const val_t *body, const val_t *code,
+           const val_t *text)
+{
+    val_objb_t ob;
+    val_objb_init(&ob, a, 4);
+    val_objb_sets(&ob, "Headers", hdrs);
+    val_objb_sets(&ob, "ResponseBody", body);
+    val_objb_sets(&ob, "StatusCode", code);
+    val_objb_sets(&ob, "StatusText", text);
+    return val_objb_done(&ob);
+}
+
 static void
 http_done(tk_req_t *q)
 {
@@ -202,15 +215,15 @@ http_done(tk_req_t *q)
     }
     const char *reason = q->reason[0] != '\0' ? q->reason : tk_status_text(q->status);
     bool json = tk_ctype_json(tk_req_hdr(q, "Content-Type"));
-    val_objb_t ob;
-    val_objb_init(&ob, a, 4);
-    val_objb_sets(&ob, "Headers", tk_hdrs_val(a, q, true, true));
-    val_objb_sets(&ob, "ResponseBody", tk_body_val(a, q->body.p, q->body.len, json));
-    val_objb_sets(&ob, "StatusCode", val_num(a, (double)q->status));
-    val_objb_sets(&ob, "StatusText", val_strz(a, reason));
-    const val_t *res = val_objb_done(&ob);
+    size_t body_sz;
+    const val_t *hdrs = tk_hdrs_val(a, q, true, true);
+    const val_t *body = tk_body_val_sized(a, q->body.p, q->body.len, json, &body_sz);
+    const val_t *code = val_num(a, (double)q->status), *text = val_strz(a, reason);
+    const val_t *res = result_obj(a, hdrs, body, code, text);
     if (q->status >= 200 && q->status < 300) {
-        tk_res_succeed(&r->h, c, res);
+        /* the result's size without walking the body: measure it with a null body */
+        size_t sz = tk_wrap_bound(result_obj(a, hdrs, val_null(), code, text), body_sz);
+        tk_res_succeed_sized(&r->h, c, res, sz);
         return;
     }
     size_t n;

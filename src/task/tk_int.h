@@ -44,6 +44,8 @@ typedef struct tk_res {
 
 /* Completes c and counts it. Both borrow; see ex_call_succeed / ex_call_fail. */
 void tk_res_succeed(tk_res_t *r, ex_call_t *c, const val_t *result);
+/* Same with an upper bound of result's compact JSON size (ex_call_succeed_sized). */
+void tk_res_succeed_sized(tk_res_t *r, ex_call_t *c, const val_t *result, size_t json_size);
 void tk_res_fail(tk_res_t *r, ex_call_t *c, const char *error, const char *cause);
 /* Fails c with States.DataLimitExceeded for task `who` (AWS's cause text). */
 void tk_res_data_limit(tk_res_t *r, ex_call_t *c, const char *who);
@@ -117,6 +119,13 @@ const char *tk_status_text(long status);
 const val_t *tk_hdrs_val(sx_arena_t *a, const tk_req_t *q, bool lower, bool arrays);
 /* The body as a value: parsed JSON when json and it parses, else a string ("" when empty). */
 const val_t *tk_body_val(sx_arena_t *a, const char *p, size_t n, bool json);
+/* Same, and *bound = an upper bound of the value's compact JSON size, for
+ * ex_call_succeed_sized (parsed JSON prints no longer than its text except numbers written
+ * with an exponent, "1e20"; a raw string grows by its quotes and escapes). */
+const val_t *tk_body_val_sized(sx_arena_t *a, const char *p, size_t n, bool json, size_t *bound);
+/* Bound of a wrapper object whose one placeholder member is null (4 bytes) once the
+ * placeholder is replaced by a value of bound inner. */
+size_t tk_wrap_bound(const val_t *skeleton, size_t inner);
 /* True when a Content-Type names JSON (application/json, +json). */
 bool tk_ctype_json(const char *ctype);
 /* Appends s percent-encoded (RFC 3986 unreserved kept). */

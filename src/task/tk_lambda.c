@@ -272,7 +272,8 @@ lambda_done(tk_req_t *q)
         http_error(lc, q, rid);
         return;
     }
-    const val_t *payload = tk_body_val(a, q->body.p, q->body.len, true);
+    size_t psz;
+    const val_t *payload = tk_body_val_sized(a, q->body.p, q->body.len, true, &psz);
     if (tk_req_hdr(q, "X-Amz-Function-Error") != NULL || rie_error_shape(payload)) {
         const val_t *et = val_obj_gets(payload, "errorType");
         const char *name = val_is(et, VAL_STR) ? val_str_get(et) : "Lambda.Unknown";
@@ -282,7 +283,14 @@ lambda_done(tk_req_t *q)
         tk_res_fail(h, c, name, cause);
         return;
     }
-    tk_res_succeed(h, c, lc->invoke ? invoke_result(lc, q, payload, rid) : payload);
+    if (!lc->invoke) {
+        tk_res_succeed_sized(h, c, payload, psz);
+        return;
+    }
+    /* the wrapper measured once with a null Payload, plus the payload's bound */
+    const val_t *res = invoke_result(lc, q, payload, rid);
+    size_t sz = tk_wrap_bound(invoke_result(lc, q, val_null(), rid), psz);
+    tk_res_succeed_sized(h, c, res, sz);
 }
 
 /* ---- start ---- */

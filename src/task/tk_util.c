@@ -20,6 +20,14 @@ tk_res_succeed(tk_res_t *r, ex_call_t *c, const val_t *result)
 }
 
 void
+tk_res_succeed_sized(tk_res_t *r, ex_call_t *c, const val_t *result, size_t json_size)
+{
+    r->stats.succeeded++;
+    r->stats.inflight--;
+    ex_call_succeed_sized(c, result, json_size);
+}
+
+void
 tk_res_fail(tk_res_t *r, ex_call_t *c, const char *error, const char *cause)
 {
     r->stats.failed++;
@@ -164,6 +172,40 @@ tk_body_val(sx_arena_t *a, const char *p, size_t n, bool json)
     if (json && n > 0 && val_json_parse(a, p, n, &v, NULL) == SX_OK)
         return v;
     return val_str(a, p, n);
+}
+
+const val_t *
+tk_body_val_sized(sx_arena_t *a, const char *p, size_t n, bool json, size_t *bound)
+{
+    const val_t *v;
+    size_t b = n;
+    if (p == NULL)
+        p = "";
+    if (json && n > 0 && val_json_parse(a, p, n, &v, NULL) == SX_OK) {
+        /* strings print no longer than written (escapes only shrink or stay), whitespace
+         * goes; a number with an exponent may print longer: "1e20" is 21 digits, and no
+         * number prints longer than 25 bytes ("-1.2345678901234567e-308") */
+        for (size_t i = 1; i < n; i++)
+            if ((p[i] | 0x20) == 'e' && ((p[i - 1] >= '0' && p[i - 1] <= '9') || p[i - 1] == '.'))
+                b += 25;
+        *bound = b;
+        return v;
+    }
+    /* quotes; control characters become \u00XX (6 bytes), '"' and '\\' two; bytes above
+     * 0x7f may be replaced (invalid UTF-8 -> U+FFFD, 3 bytes) */
+    b += 2;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)p[i];
+        b += ch < 0x20 ? 5u : ch == '"' || ch == '\\' ? 1u : ch >= 0x80 ? 2u : 0u;
+    }
+    *bound = b;
+    return val_str(a, p, n);
+}
+
+size_t
+tk_wrap_bound(const val_t *skeleton, size_t inner)
+{
+    return val_json_len(skeleton) - 4 + inner;
 }
 
 /* ---- encoding ---- */
