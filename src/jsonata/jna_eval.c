@@ -129,7 +129,7 @@ bool_206(const val_t *v)
 }
 
 int
-jna_truth(jna_ev_t *ev, const val_t *v, int position, const char *token, bool *out)
+jna_truth_slow(jna_ev_t *ev, const val_t *v, int position, const char *token, bool *out)
 {
     if (v != NULL && (v->type == VAL_NUM || v->type == VAL_ARR) && jna_bool_inf(v)) {
         const val_t *bad = v;

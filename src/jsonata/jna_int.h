@@ -29,6 +29,7 @@
 #ifndef SX_JNA_INT_H
 #define SX_JNA_INT_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -307,8 +308,34 @@ bool jna_bool(const val_t *v);   /* $boolean, undefined -> false */
 /* True when the $boolean cast of v meets a +-Infinity (jsonata-js's isNumeric throws D1001
  * on every number boolean() visits: v itself and the items of arrays, recursively). */
 bool jna_bool_inf(const val_t *v);
-/* $boolean of v into *out, or D1001 at position/token when v holds an infinity. */
-int jna_truth(jna_ev_t *ev, const val_t *v, int position, const char *token, bool *out);
+/* $boolean of v into *out, or D1001 at position/token when v holds an infinity. Booleans,
+ * strings, finite numbers and objects are decided inline; the rest in jna_truth_slow. */
+int jna_truth_slow(jna_ev_t *ev, const val_t *v, int position, const char *token, bool *out);
+static inline int
+jna_truth(jna_ev_t *ev, const val_t *v, int position, const char *token, bool *out)
+{
+    if (v == NULL) {
+        *out = false;
+        return SX_OK;
+    }
+    switch (v->type) {
+    case VAL_BOOL:
+        *out = val_bool_get(v);
+        return SX_OK;
+    case VAL_STR:
+    case VAL_OBJ:
+        *out = v->len > 0;
+        return SX_OK;
+    case VAL_NUM:
+        if (isinf(v->u.num.d))
+            break;
+        *out = v->u.num.d != 0 && !isnan(v->u.num.d);
+        return SX_OK;
+    default:
+        break;
+    }
+    return jna_truth_slow(ev, v, position, token, out);
+}
 /* Returns a new header for arr with extra flags (items shared). */
 const val_t *jna_arr_flag(sx_arena_t *a, const val_t *arr, unsigned set, unsigned clear);
 const val_t *jna_seq1(sx_arena_t *a, const val_t *v); /* sequence of one (NULL allowed) */

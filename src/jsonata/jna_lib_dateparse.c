@@ -402,7 +402,7 @@ read_components(jna_fctx_t *c, const dt_pic_t *pic, const char *s, PCRE2_SIZE *o
             continue;
         if (p->component == 'Z' || p->component == 'z')
             v = zone_value(p, g, gl);
-        else if (p->component == 'f')
+        else if (p->component == 'f' && !c->aws) /* 2.1+; 2.0.6 reads an integer of ms */
             v = frac_ms(g, gl);
         else if (p->has_ifmt)
             v = jna_ipic_value(&p->ifmt, g, gl);
