@@ -27,7 +27,7 @@ fi
 if [ "${SX_TEST_QUICK:-0}" != 1 ]; then
     stage "ASan+UBSan build + all tests"
     if bash scripts/build.sh asan; then
-        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 UBSAN_OPTIONS=print_stacktrace=1 \
             ctest --test-dir build-asan --output-on-failure -j"$jobs" || fail "asan tests"
     else
         fail "asan build"
