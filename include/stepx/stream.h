@@ -180,6 +180,8 @@ typedef struct rs_outcome {
     const char *exec_name; /* execution name (NULL = the event's name, or its id) */
     const char *output;    /* SUCCEEDED: output JSON text */
     size_t output_len;     /* bytes of output */
+    const struct val *output_val; /* SUCCEEDED, when output is NULL: the output value,
+                                   * printed (compact) straight into the commit arguments */
     const char *error;     /* otherwise: error name (may be NULL) */
     const char *cause;     /* otherwise: cause (may be NULL) */
     int64_t start_ms;      /* execution start, wall ms */

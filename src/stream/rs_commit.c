@@ -379,7 +379,7 @@ static int
 batch_send(batch_t *b)
 {
     rs_consumer_t *c = b->c;
-    sx_sbuf_t req = SX_SBUF_INIT;
+    sx_sbuf_t req = c->req; /* reused: its capacity stays with the consumer */
     keyset_t ks = {SX_SBUF_INIT, NULL, 0};
     size_t nres = batch_results(b);
     ugroup_t *g = sx_malloc(nres * sizeof(*g));
@@ -438,7 +438,11 @@ batch_send(batch_t *b)
         }
     }
     rc = rs_conn_formatted(c->conn, 0, on_commit, b, req.p, req.len);
-    sx_sbuf_fini(&req);
+    if (req.cap > ((size_t)4 << 20))
+        sx_sbuf_fini(&req); /* a rare huge batch does not pin its memory */
+    else
+        sx_sbuf_reset(&req);
+    c->req = req;
     sx_free(g);
     sx_free(gidx);
     sx_free(ks.off);

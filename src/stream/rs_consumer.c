@@ -628,6 +628,7 @@ rs_consumer_free(rs_consumer_t *c)
     sx_free(c->k_results);
     sx_free(c->k_dead);
     sx_free(c->k_usage);
+    sx_sbuf_fini(&c->req);
     sx_free(c);
 }
 

@@ -115,6 +115,20 @@ day_fmt(rs_consumer_t *c, int64_t ms, char out[12])
     memcpy(out, c->day, 12);
 }
 
+/* Prints v as the next argument, straight into the event's buffer (no intermediate text). */
+static void
+output_print(rs_event_t *ev, const val_t *v)
+{
+    size_t start = ev->_buf.len;
+    val_json_print(&ev->_buf, v);
+    ev->consumer->out_hint = ev->_buf.len - start;
+    if (SX_NEVER(ev->_nargs >= SX_ARRAY_LEN(ev->_args)))
+        return;
+    ev->_args[ev->_nargs][0] = (uint32_t)start;
+    ev->_args[ev->_nargs][1] = (uint32_t)(ev->_buf.len - start);
+    ev->_nargs++;
+}
+
 void
 rs_event_complete(rs_event_t *ev, const rs_outcome_t *out)
 {
@@ -134,11 +148,16 @@ rs_event_complete(rs_event_t *ev, const rs_outcome_t *out)
     day_fmt(ev->consumer, out->stop_ms, ev->_day);
     ev->_nargs = 0;
     sx_sbuf_reset(&ev->_buf);
-    sx_sbuf_reserve(&ev->_buf, 120 + strlen(name) + (out->output ? out->output_len : 0) +
+    sx_sbuf_reserve(&ev->_buf, 120 + strlen(name) +
+                                   (out->output       ? out->output_len
+                                    : out->output_val ? ev->consumer->out_hint + 64
+                                                      : 0) +
                                    (out->error ? strlen(out->error) : 0) +
                                    (out->cause ? strlen(out->cause) : 0));
     rs_event_arg(ev, name, strlen(name));
-    if (out->status == RS_SUCCEEDED) {
+    if (out->status == RS_SUCCEEDED && out->output == NULL && out->output_val != NULL) {
+        output_print(ev, out->output_val);
+    } else if (out->status == RS_SUCCEEDED) {
         rs_event_arg(ev, out->output ? out->output : "null", out->output ? out->output_len : 4);
     } else {
         rs_event_arg(ev, out->error ? out->error : "", out->error ? strlen(out->error) : 0);
@@ -201,7 +220,9 @@ rs_event_nested_end(rs_event_t *ev, const char *id, const char *parent_arn, cons
     rs_event_arg(n, id, strlen(id));
     rs_event_arg(n, parent_arn, strlen(parent_arn));
     rs_event_arg(n, strcmp(name, id) == 0 ? "" : name, strcmp(name, id) == 0 ? 0 : strlen(name));
-    if (out->status == RS_SUCCEEDED) {
+    if (out->status == RS_SUCCEEDED && out->output == NULL && out->output_val != NULL) {
+        output_print(n, out->output_val);
+    } else if (out->status == RS_SUCCEEDED) {
         rs_event_arg(n, out->output ? out->output : "null", out->output ? out->output_len : 4);
     } else {
         rs_event_arg(n, out->error ? out->error : "", out->error ? strlen(out->error) : 0);

@@ -83,6 +83,9 @@ struct rs_consumer {
     int index;                    /* worker number */
     int64_t day_lo, day_hi;       /* [lo, hi) wall ms of the UTC day in `day` */
     char day[12];                 /* ":YYYY-MM-DD" of the last result's end (cache) */
+    size_t out_hint;              /* bytes of the last output printed by rs_event_complete
+                                   * (buffer size hint for the next one) */
+    sx_sbuf_t req;                /* commit request buffer, reused between batches */
     rs_stats_t st;                /* counters (st.inflight computed on demand) */
 };
 

@@ -128,7 +128,6 @@ struct wk_worker {
     pthread_mutex_t inbox_mu; /* guards the two fields below */
     wk_table_t *inbox_table;  /* a newer table to install (one reference), or NULL */
     bool inbox_stop;          /* drain and stop */
-    sx_sbuf_t out;            /* output JSON buffer, reused */
     atomic_bool done;         /* the thread finished its loop */
     wk_stats_t st;            /* counters read by /metrics */
 };

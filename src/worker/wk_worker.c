@@ -156,8 +156,8 @@ status_of(ex_status_t s)
     }
 }
 
-/* Fills out from a finished execution and adds its bill to the root event's note. Output
- * text lives in w->out until the next call. */
+/* Fills out from a finished execution (out->output_val borrows the execution's output) and
+ * adds its bill to the root event's note. */
 static void
 job_outcome(wk_worker_t *w, wk_job_t *j, rs_outcome_t *pout)
 {
@@ -166,10 +166,7 @@ job_outcome(wk_worker_t *w, wk_job_t *j, rs_outcome_t *pout)
     wk_note_t *note = j->root->udata;
     out.status = status_of(ex_exec_status(ex));
     if (out.status == RS_SUCCEEDED) {
-        sx_sbuf_reset(&w->out);
-        val_json_print(&w->out, ex_exec_output(ex));
-        out.output = w->out.p ? w->out.p : "null";
-        out.output_len = w->out.p ? w->out.len : 4;
+        out.output_val = ex_exec_output(ex); /* printed once, into the commit arguments */
     } else {
         out.error = ex_exec_error(ex);
         out.cause = ex_exec_cause(ex);
@@ -666,7 +663,6 @@ wk_worker_join_free(wk_worker_t *w)
     wk_table_unref(w->table);
     sch_free(w->sch);
     event_base_free(w->base);
-    sx_sbuf_fini(&w->out);
     left = w->left_pending;
     sx_free(w);
     return left;
