@@ -188,7 +188,8 @@ fail(sx_arena_t *a, jna_error_t *err, const char *code, int position, const fiel
 {
     snprintf(err->code, sizeof(err->code), "%s", code);
     err->position = position;
-    err->token = f->token;
+    /* the token may live in a caller's stack frame (a lexer token): keep a copy */
+    err->token = f->token != NULL ? sx_arena_strndup(a, f->token, strlen(f->token)) : NULL;
     err->value = f->value;
     err->message = code;
     last.err = NULL;
@@ -211,6 +212,7 @@ jna_err_fill_token(sx_arena_t *a, jna_error_t *err, const char *token)
 {
     if (err->token != NULL || token == NULL)
         return;
+    token = sx_arena_strndup(a, token, strlen(token));
     err->token = token;
     if (last.err == err) {
         last.f.token = token;

@@ -81,9 +81,6 @@ static int
 pfail(parser_t *p, const char *code, int pos, const char *token, const char *value)
 {
     p->failed = true;
-    /* token may point into a token on the caller's stack: the error outlives it */
-    if (token != NULL)
-        token = sx_arena_strndup(p->a, token, strlen(token));
     return jna_fail(p->a, p->err, code, pos, token, value ? val_strz(p->a, value) : NULL, NULL);
 }
 
