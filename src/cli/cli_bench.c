@@ -183,14 +183,8 @@ cli_bench(int argc, char **argv)
     }
     sx_free(text);
     text = NULL;
-    if (inpath != NULL) {
-        val_json_err_t je;
-        if (sx_read_file(inpath, &text, &len) != SX_OK ||
-            val_json_parse(ia, text, len, &input, &je) != SX_OK) {
-            fprintf(stderr, "stepx bench: cannot read input '%s'\n", inpath);
-            goto out;
-        }
-    }
+    if (cli_load_json("bench", inpath, ia, &input) != SX_OK)
+        goto out;
     bs = sx_calloc((size_t)t, sizeof(*bs));
     uint64_t t0 = sx_mono_ns();
     pthread_t th[64];

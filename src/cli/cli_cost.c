@@ -266,28 +266,6 @@ print_json(const cost_ctx_t *c, sx_sbuf_t *b)
     sx_sbuf_adds(b, "]}\n");
 }
 
-static int
-load_input(const char *path, sx_arena_t *a, const val_t **out)
-{
-    char *text = NULL;
-    size_t len = 0;
-    val_json_err_t je;
-    if (path == NULL) {
-        *out = val_obj_empty();
-        return SX_OK;
-    }
-    if (sx_read_file(path, &text, &len) != SX_OK) {
-        fprintf(stderr, "stepx cost: cannot read input '%s'\n", path);
-        return SX_ERR;
-    }
-    int rc = val_json_parse(a, text, len, out, &je);
-    if (rc != SX_OK)
-        fprintf(stderr, "stepx cost: invalid input JSON in '%s': %s (line %d, column %d)\n",
-                path, je.msg, je.line, je.col);
-    sx_free(text);
-    return rc;
-}
-
 /* Parses the numeric arguments and the price list. */
 static int
 setup(cost_ctx_t *c, bill_pricing_t *price)
@@ -344,7 +322,7 @@ cli_cost(int argc, char **argv)
     }
     c.def_len = m->def_len; /* compact JSON: what the estimate counts */
     arena = sx_arena_new(0);
-    if (load_input(c.a.input, arena, &input) != SX_OK)
+    if (cli_load_json("cost", c.a.input, arena, &input) != SX_OK)
         goto out;
     c.input_len = val_json_len(input);
     profile(&c, m, input);

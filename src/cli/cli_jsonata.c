@@ -113,23 +113,6 @@ run_one(sx_arena_t *a, const char *expr, size_t n, const val_t *input, const jna
     return rc;
 }
 
-static int
-load_json(sx_arena_t *a, const char *path, const val_t **out)
-{
-    char *buf;
-    size_t len;
-    val_json_err_t je;
-    if (sx_read_file(path, &buf, &len) != SX_OK) {
-        fprintf(stderr, "stepx jsonata: cannot read %s\n", path);
-        return SX_ERR;
-    }
-    int rc = val_json_parse(a, buf, len, out, &je);
-    sx_free(buf);
-    if (rc != SX_OK)
-        fprintf(stderr, "stepx jsonata: %s: %s\n", path, je.msg);
-    return rc;
-}
-
 /* "expr_hex": the expression's bytes in hex (lets the runner pass WTF-8 lone surrogates). */
 static const val_t *
 hex_decode(sx_arena_t *a, const val_t *h)
@@ -227,8 +210,8 @@ cli_jsonata(int argc, char **argv)
     if (expr == NULL)
         return usage();
     sx_arena_t *a = sx_arena_new(65536);
-    if ((in_path && load_json(a, in_path, &input) != SX_OK) ||
-        (bind_path && load_json(a, bind_path, &o.bindings) != SX_OK)) {
+    if ((in_path && cli_load_json("jsonata", in_path, a, &input) != SX_OK) ||
+        (bind_path && cli_load_json("jsonata", bind_path, a, &o.bindings) != SX_OK)) {
         rc = 2;
         goto out;
     }

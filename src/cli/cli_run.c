@@ -142,28 +142,6 @@ print_result(ex_exec_t *ex)
     sx_sbuf_fini(&b);
 }
 
-static int
-load_input(const char *path, sx_arena_t *a, const val_t **out)
-{
-    char *text = NULL;
-    size_t len = 0;
-    val_json_err_t je;
-    if (path == NULL) {
-        *out = val_obj_empty();
-        return SX_OK;
-    }
-    if (sx_read_file(path, &text, &len) != SX_OK) {
-        fprintf(stderr, "stepx run: cannot read input '%s'\n", path);
-        return SX_ERR;
-    }
-    int rc = val_json_parse(a, text, len, out, &je);
-    if (rc != SX_OK)
-        fprintf(stderr, "stepx run: invalid input JSON in '%s': %s (line %d, column %d)\n",
-                path, je.msg, je.line, je.col);
-    sx_free(text);
-    return rc;
-}
-
 int
 cli_run(int argc, char **argv)
 {
@@ -192,7 +170,7 @@ cli_run(int argc, char **argv)
     }
     in_arena = sx_arena_new(0);
     const val_t *input;
-    if (load_input(args.input, in_arena, &input) != SX_OK)
+    if (cli_load_json("run", args.input, in_arena, &input) != SX_OK)
         goto out;
     smname = args.sm ? sx_strdup(args.sm) : default_sm_name(args.def);
     sch = sch_new(args.fast ? SCH_CLOCK_VIRTUAL : SCH_CLOCK_REAL, 0);
