@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """bench_e2e.py: stepxd end to end through Redis, against the same-run Redis ceiling.
 
-  python3 bench/bench_e2e.py [--bin build/bin] [--events 200000] [--workers 2] [--reps 3]
+  python3 bench/bench_e2e.py [--bin build/bin] [--ceiling-bin DIR] [--events 200000]
+                             [--workers 2] [--reps 3]
 
 For each repetition, on a fresh redis-server (loopback, no persistence):
-  1. ceiling: build/bin/bench_ceiling --events N --size S (the stream layer with no engine:
-     output = input; S = the pass-chain input's size), events/s from its JSON line;
+  1. ceilings: build/bin/bench_ceiling --events N --size S in both modes, each on its own
+     fresh redis-server: --mode raw (a minimal C consumer: XREADGROUP + the commit script,
+     the issue's "minimal C consumer") and --mode layer (our stream layer with no engine,
+     output = input); S = the pass-chain input's size; events/s from its JSON line;
   2. stepxd: one stepxd process (--workers W) running pass-chain
      (/work/shared/bench/workflows, 10 Pass states, ~1.6 KB input); a producer process
      XADDs N events flat out (pipelined) while stepxd consumes; executions/s = results /
@@ -78,9 +81,9 @@ def id_ms(eid):
     return int(eid.split("-")[0])
 
 
-def ceiling(binary, port, n, size):
-    out = subprocess.run([binary, "--port", str(port), "--events", str(n), "--size", str(size)],
-                         capture_output=True, text=True, timeout=600)
+def ceiling(binary, port, n, size, mode):
+    out = subprocess.run([binary, "--port", str(port), "--events", str(n), "--size", str(size),
+                          "--mode", mode], capture_output=True, text=True, timeout=600)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -120,33 +123,38 @@ def run_stepxd(args, tmp, redis, n, rate):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
+    ap.add_argument("--ceiling-bin", help="directory of bench_ceiling (default: --bin)")
     ap.add_argument("--events", type=int, default=200000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--lat-seconds", type=float, default=10)
     args = ap.parse_args()
     args.bin = os.path.abspath(args.bin)
+    args.ceiling_bin = os.path.abspath(args.ceiling_bin or args.bin)
     size = os.path.getsize(os.path.join(WF, "pass-chain.input.json"))
-    ceil, sx, lat, cpu = [], [], [], []
+    ceil, raw, sx, lat, cpu, rcpu = [], [], [], [], [], []
     for rep in range(args.reps):
-        for step in ("ceiling", "stepxd", "latency"):
+        for step in ("raw", "ceiling", "stepxd", "latency"):
             tmp = tempfile.mkdtemp(prefix="stepx-bench-")
             redis = Redis(tmp)
             try:
-                if step == "ceiling":
-                    c = ceiling(os.path.join(args.bin, "bench_ceiling"), redis.port,
-                                args.events, size)
-                    ceil.append(c["eps"])
-                    print("rep %d ceiling: %.0f events/s (p50 %.2f ms, p99 %.2f ms; redis %.1f "
-                          "us/event)" % (rep, c["eps"], c["p50_ms"], c["p99_ms"],
+                if step in ("raw", "ceiling"):
+                    c = ceiling(os.path.join(args.ceiling_bin, "bench_ceiling"), redis.port,
+                                args.events, size, "raw" if step == "raw" else "layer")
+                    (raw if step == "raw" else ceil).append(c["eps"])
+                    name = "raw ceiling" if step == "raw" else "layer ceiling"
+                    print("rep %d %s: %.0f events/s (p50 %.2f ms, p99 %.2f ms; redis %.1f "
+                          "us/event)" % (rep, name, c["eps"], c["p50_ms"], c["p99_ms"],
                                          c.get("redis_us_per_event", 0)), flush=True)
                 elif step == "stepxd":
                     s = run_stepxd(args, tmp, redis, args.events, 0)
                     sx.append(s["eps"])
                     cpu.append(s["stepxd_us_per_event"])
-                    print("rep %d stepxd pass-chain: %.0f executions/s = %.0f %% of the "
-                          "ceiling (%d/%d succeeded; stepxd %.1f us/event, redis %.1f "
-                          "us/event)" % (rep, s["eps"], 100 * s["eps"] / ceil[-1],
+                    rcpu.append(s["redis_us_per_event"])
+                    print("rep %d stepxd pass-chain: %.0f executions/s = %.0f %% of raw, "
+                          "%.0f %% of layer (%d/%d succeeded; stepxd %.1f us/event, redis "
+                          "%.1f us/event)" % (rep, s["eps"], 100 * s["eps"] / raw[-1],
+                                              100 * s["eps"] / ceil[-1],
                                          s["succeeded"], s["results"],
                                          s["stepxd_us_per_event"], s["redis_us_per_event"]),
                           flush=True)
@@ -161,11 +169,16 @@ def main():
                 redis.stop()
                 subprocess.run(["rm", "-rf", tmp])
     ratios = [a / b for a, b in zip(sx, ceil)]
+    raw_ratios = [a / b for a, b in zip(sx, raw)]
     summary = {"bench": "e2e", "workflow": "pass-chain", "events": args.events,
                "workers": args.workers, "input_bytes": size,
-               "ceiling_eps": statistics.median(ceil), "stepxd_eps": statistics.median(sx),
+               "raw_eps": statistics.median(raw), "ceiling_eps": statistics.median(ceil),
+               "stepxd_eps": statistics.median(sx),
+               "ratio_raw": statistics.median(raw_ratios),
+               "ratios_raw": [round(x, 3) for x in raw_ratios],
                "ratio": statistics.median(ratios), "ratios": [round(x, 3) for x in ratios],
                "stepxd_us_per_event": statistics.median(cpu),
+               "redis_us_per_event": statistics.median(rcpu),
                "half_load_eps": statistics.median(s["eps"] for s in lat),
                "p50_ms": statistics.median(s["p50_ms"] for s in lat),
                "p99_ms": statistics.median(s["p99_ms"] for s in lat)}
