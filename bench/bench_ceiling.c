@@ -216,8 +216,8 @@ raw_on_read(redisAsyncContext *ac, void *reply, void *priv)
         const redisReply *ents = r->element[0]->element[1];
         size_t n = ents->elements, k = 0;
         raw_batch_t *b = sx_malloc(sizeof(*b) + n * sizeof(b->sent[0]));
-        const char **argv = sx_malloc((6 + 2 * n) * sizeof(*argv));
-        size_t *lens = sx_malloc((6 + 2 * n) * sizeof(*lens));
+        const char **argv = sx_malloc((7 + 2 * n) * sizeof(*argv));
+        size_t *lens = sx_malloc((7 + 2 * n) * sizeof(*lens));
         b->w = w;
         b->n = n;
         argv[k++] = "EVALSHA", argv[k++] = raw_sha, argv[k++] = "3";
