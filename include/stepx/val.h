@@ -254,6 +254,11 @@ typedef struct val_json_err {
  * SX_ERR with err filled (err may be NULL). */
 int val_json_parse(sx_arena_t *a, const char *s, size_t n, const val_t **out,
                    val_json_err_t *err);
+/* Same, and sets *compact to an upper bound of the byte length of v's compact JSON text
+ * (exact unless an object repeats a key), computed while parsing: what an engine needs to
+ * check payload limits without printing or walking the value. */
+int val_json_parse_sized(sx_arena_t *a, const char *s, size_t n, const val_t **out,
+                         size_t *compact, val_json_err_t *err);
 /* Appends the compact JSON text of v to b (no spaces, as AWS prints). Function values print
  * as "" (JSON.stringify drops them; JSONata callers handle them before printing). */
 void val_json_print(sx_sbuf_t *b, const val_t *v);

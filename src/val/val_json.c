@@ -24,6 +24,7 @@ typedef struct parser {
     size_t n;        /* input length */
     size_t i;        /* cursor */
     int depth;       /* current nesting */
+    size_t clen;     /* bytes of the compact text of what was parsed (upper bound) */
     val_json_err_t *err;
     sx_sbuf_t tmp;   /* scratch for strings with escapes */
 } parser_t;
@@ -79,6 +80,7 @@ skip_ws(parser_t *p)
 }
 
 static int parse_value(parser_t *p, const val_t **out);
+static size_t quoted_len(const char *s, size_t n);
 
 /* Byte classes for the string scanners: 0 = plain (copied as is), 1 = '"', 2 = '\\',
  * 3 = control character, 4 = first byte of a multi-byte UTF-8 sequence (or invalid). */
@@ -231,6 +233,7 @@ parse_string_raw(parser_t *p, const char **out, size_t *outlen)
             *out = sx_arena_strndup(p->a, p->s + start, i - start);
             *outlen = i - start;
             p->i = i + 1;
+            p->clen += i - start + 2; /* nothing in it needs an escape */
             return SX_OK;
         }
         if (cls == 2)
@@ -253,6 +256,7 @@ parse_string_raw(parser_t *p, const char **out, size_t *outlen)
             *out = sx_arena_strndup(p->a, p->tmp.p, p->tmp.len);
             *outlen = p->tmp.len;
             p->i = i + 1;
+            p->clen += quoted_len(p->tmp.p, p->tmp.len);
             return SX_OK;
         }
         if (c < 0x20)
@@ -423,6 +427,7 @@ parse_number(parser_t *p, const val_t **out)
         }
     }
     p->i = i;
+    p->clen += len; /* prints as its text (or as the same digits) */
     *out = simple ? val_num(p->a, d) : val_num_raw(p->a, d, s + start, len);
     return SX_OK;
 }
@@ -445,6 +450,7 @@ expect_word(parser_t *p, const char *w, const val_t *v, const val_t **out)
     if (p->i + n > p->n || memcmp(p->s + p->i, w, n) != 0)
         return fail_char(p, "a value");
     p->i += n;
+    p->clen += n;
     *out = v;
     return SX_OK;
 }
@@ -456,15 +462,18 @@ parse_array(parser_t *p, const val_t **out)
     p->i++;
     skip_ws(p);
     if (eat(p, ']')) {
+        p->clen += 2;
         *out = val_arr_empty();
         return SX_OK;
     }
+    p->clen += 1; /* '[' */
     val_arrb_init(&b, p->a, 4);
     for (;;) {
         const val_t *v;
         if (parse_value(p, &v) != SX_OK)
             return SX_ERR;
         val_arrb_push(&b, v);
+        p->clen += 1; /* ',' or ']' */
         skip_ws(p);
         if (eat(p, ','))
             continue;
@@ -483,9 +492,11 @@ parse_object(parser_t *p, const val_t **out)
     p->i++;
     skip_ws(p);
     if (eat(p, '}')) {
+        p->clen += 2;
         *out = val_obj_empty();
         return SX_OK;
     }
+    p->clen += 1; /* '{' */
     val_objb_init(&b, p->a, 4);
     for (;;) {
         const char *k;
@@ -502,6 +513,7 @@ parse_object(parser_t *p, const val_t **out)
         if (parse_value(p, &v) != SX_OK)
             return SX_ERR;
         val_objb_set(&b, str_value(p->a, k, klen, true), v);
+        p->clen += 2; /* ':' and ',' or '}' (a repeated key makes this an upper bound) */
         skip_ws(p);
         if (eat(p, ','))
             continue;
@@ -550,7 +562,15 @@ parse_value(parser_t *p, const val_t **out)
 int
 val_json_parse(sx_arena_t *a, const char *s, size_t n, const val_t **out, val_json_err_t *err)
 {
-    parser_t p = {.a = a, .s = s, .n = n, .i = 0, .depth = 0, .err = err, .tmp = SX_SBUF_INIT};
+    return val_json_parse_sized(a, s, n, out, NULL, err);
+}
+
+int
+val_json_parse_sized(sx_arena_t *a, const char *s, size_t n, const val_t **out, size_t *compact,
+                     val_json_err_t *err)
+{
+    parser_t p = {.a = a, .s = s, .n = n, .i = 0, .depth = 0, .clen = 0, .err = err,
+                  .tmp = SX_SBUF_INIT};
     /* A UTF-8 byte order mark is tolerated, as Jackson does. */
     if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
         p.i = 3;
@@ -561,6 +581,8 @@ val_json_parse(sx_arena_t *a, const char *s, size_t n, const val_t **out, val_js
             rc = fail_char(&p, "end of input");
     }
     sx_sbuf_fini(&p.tmp);
+    if (compact != NULL)
+        *compact = p.clen;
     return rc;
 }
 

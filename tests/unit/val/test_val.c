@@ -42,6 +42,29 @@ test_roundtrip(void)
 }
 
 static void
+test_parse_sized(void)
+{
+    const char *docs[] = {
+        "null", "true", "0", "-0", "1.50", "123456789012345678901", "\"\"",
+        "\"a\\\"b\\\\c\\n\\u0001\\u00e9\\/\"", "[]", "{}", " [ 1 , [ 2 ] , { } ] ",
+        "{\n  \"b\" : 1 ,\n  \"a\" : [true, false, null]\n}",
+    };
+    for (size_t i = 0; i < SX_ARRAY_LEN(docs); i++) {
+        const val_t *v;
+        size_t compact = 0;
+        val_json_err_t e;
+        CHECK(val_json_parse_sized(A, docs[i], strlen(docs[i]), &v, &compact, &e) == SX_OK);
+        CHECK_INT(compact, val_json_len(v));
+    }
+    /* a repeated key: an upper bound */
+    const val_t *v;
+    size_t compact = 0;
+    const char *dup = "{\"a\":1,\"a\":22}";
+    CHECK(val_json_parse_sized(A, dup, strlen(dup), &v, &compact, NULL) == SX_OK);
+    CHECK(compact >= val_json_len(v));
+}
+
+static void
 test_errors(void)
 {
     const char *bad[] = {"", "{", "[1,]", "{\"a\"}", "01", "1.", "-", "tru", "\"abc", "[1 2]",
@@ -165,7 +188,8 @@ test_pretty(void)
 }
 
 static const sx_test_t tests[] = {
-    {"roundtrip", test_roundtrip}, {"errors", test_errors}, {"depth", test_depth},
+    {"roundtrip", test_roundtrip}, {"parse_sized", test_parse_sized}, {"errors", test_errors},
+    {"depth", test_depth},
     {"numbers", test_numbers},     {"objects", test_objects}, {"equal_clone", test_equal_clone},
     {"u16", test_u16},             {"pretty", test_pretty},   {NULL, NULL},
 };
