@@ -140,6 +140,9 @@ sx_arena_t *ex_exec_arena(ex_exec_t *ex);
 void *ex_exec_ud(const ex_exec_t *ex);
 /* Starts the execution with input (borrowed, see above): posts it on the scheduler. */
 void ex_exec_start(ex_exec_t *ex, const val_t *input);
+/* Tells the execution, before ex_exec_start, an upper bound of its input's compact JSON size
+ * (e.g. from val_json_parse_sized), so that it need not measure the input. */
+void ex_exec_set_input_size(ex_exec_t *ex, size_t bound);
 /* Stops a running execution (status ABORTED); cancels its timers and calls. */
 void ex_exec_stop(ex_exec_t *ex);
 void ex_exec_free(ex_exec_t *ex);

@@ -478,6 +478,12 @@ ctx_execution(ex_exec_t *ex)
 }
 
 void
+ex_exec_set_input_size(ex_exec_t *ex, size_t bound)
+{
+    ex->o.input_size = bound;
+}
+
+void
 ex_exec_start(ex_exec_t *ex, const val_t *input)
 {
     sch_t *s = ex->eng->sch;

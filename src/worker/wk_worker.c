@@ -253,8 +253,8 @@ job_new(wk_worker_t *w, const wk_machine_t *e, const char *exec_name)
     o.history = e->logging && w->log != NULL;
     o.jsonata_time_ms = (int)w->srv->wc->jsonata_time_ms;
     o.ud = j;
-    /* o.input_size stays 0: the engine measures the compact size (event text may carry
-     * whitespace, and the size propagates to every state's payload check) */
+    /* o.input_size stays 0 here: input_parse sets the bound the JSON parser computed
+     * (event text may carry whitespace, so its length is no bound) */
     j->ex = ex_exec_new(&w->eng, e->m, &o);
     j->w = w;
     sx_arena_t *a = ex_exec_arena(j->ex);
@@ -277,20 +277,24 @@ job_free(wk_worker_t *w, wk_job_t *j)
     w->free_jobs = j;
 }
 
-/* Parses the event's input into the execution's arena. Returns SX_OK or SX_ERR with the
- * dead-letter reason in why. */
+/* Parses the event's input into the execution ex's arena and tells ex the input's compact
+ * size when the parser knows it. Returns SX_OK or SX_ERR with the dead-letter reason in why. */
 static int
-input_parse(const rs_event_t *ev, sx_arena_t *a, const val_t **in, char *why, size_t len)
+input_parse(const rs_event_t *ev, ex_exec_t *ex, const val_t **in, char *why, size_t len)
 {
     val_json_err_t jerr;
+    size_t compact = 0;
+    sx_arena_t *a = ex_exec_arena(ex);
     if (ev->input_msgpack) {
         if (val_msgpack_decode(a, ev->input, ev->input_len, in, &jerr) == SX_OK)
             return SX_OK;
         snprintf(why, len, "input_msgpack is not valid MessagePack: %s", jerr.msg);
         return SX_ERR;
     }
-    if (val_json_parse(a, ev->input, ev->input_len, in, &jerr) == SX_OK)
+    if (val_json_parse_sized(a, ev->input, ev->input_len, in, &compact, &jerr) == SX_OK) {
+        ex_exec_set_input_size(ex, compact > 0 ? compact : 1);
         return SX_OK;
+    }
     snprintf(why, len, "input is not valid JSON: %s", jerr.msg);
     return SX_ERR;
 }
@@ -317,7 +321,7 @@ on_event(rs_event_t *ev, void *ud)
         return;
     }
     wk_job_t *j = job_new(w, e, ev->name ? ev->name : ev->id);
-    if (input_parse(ev, ex_exec_arena(j->ex), &input, why, sizeof(why)) != SX_OK) {
+    if (input_parse(ev, j->ex, &input, why, sizeof(why)) != SX_OK) {
         job_free(w, j);
         reject(w, ev, why);
         return;
