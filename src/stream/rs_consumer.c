@@ -393,12 +393,27 @@ on_read(rs_conn_t *conn, redisReply *r, void *ud)
         if (was_history) {
             rs_take_counted(c, ents, false); /* a history read is a delivery too */
         } else {
+            /* take every entry first, send the next read, then dispatch: Redis serves the
+             * next read while the executor parses this batch's inputs */
+            rs_event_t *fresh = NULL, **tail = &fresh;
             for (size_t i = 0; i < ents->elements; i++) {
                 bool queued;
                 rs_event_t *ev = rs_entry_take(c, ents->element[i], 1, &queued);
-                if (ev != NULL && !queued)
-                    rs_dispatch(c, ev);
+                if (ev != NULL && !queued) {
+                    ev->_next = NULL;
+                    *tail = ev;
+                    tail = &ev->_next;
+                }
             }
+            c->drained = got == 0;
+            rs_read_kick(c);
+            while (fresh != NULL) {
+                rs_event_t *ev = fresh;
+                fresh = ev->_next;
+                ev->_next = NULL;
+                rs_dispatch(c, ev);
+            }
+            return;
         }
         if (was_history && got > 0) {
             const redisReply *last = ents->element[got - 1];

@@ -98,14 +98,19 @@ test_validation_dead_letters(void)
                           "unknown state machine 'unknown'",
                           "Unsupported msgpack type",
                           "tenant must not end in ':YYYY-MM-DD'"};
+    /* every reason once; entries rejected while reading come before those the executor
+     * rejects in the same read (the next read is sent between the two) */
     CHECK(r && r->elements == 7);
-    for (size_t i = 0; r && i < r->elements && i < 7; i++) {
-        redisReply *fs = r->element[i]->element[1];
-        CHECK_STR(fs->element[2]->str, "reason");
-        if (strncmp(fs->element[3]->str, want[i], strlen(want[i])) != 0) {
-            fprintf(stderr, "  reason %zu: %s\n", i, fs->element[3]->str);
-            CHECK(0);
+    for (size_t k = 0; r && k < 7; k++) {
+        int found = 0;
+        for (size_t i = 0; i < r->elements; i++) {
+            redisReply *fs = r->element[i]->element[1];
+            CHECK_STR(fs->element[2]->str, "reason");
+            found += strncmp(fs->element[3]->str, want[k], strlen(want[k])) == 0;
         }
+        if (found != 1)
+            fprintf(stderr, "  reason '%s' found %d times\n", want[k], found);
+        CHECK_INT(found, 1);
     }
     if (r)
         freeReplyObject(r);
