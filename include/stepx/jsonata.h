@@ -26,6 +26,8 @@ typedef struct jna_error {
 typedef struct jna_opts {
     int depth_limit;   /* max evaluation depth (0 = default 1000); exceeded -> U1001 */
     int time_limit_ms; /* wall-clock limit (0 = none); exceeded -> U1001 */
+    size_t mem_limit;  /* bytes the evaluation may add to the arena (0 = no limit, as
+                          jsonata-js); exceeded -> U1002 */
     bool aws;          /* AWS Step Functions mode: $partition $range $hash $random $uuid
                           $parse added, $eval removed */
     /* Variable lookup for names not bound inside the expression (e.g. $states and ASL

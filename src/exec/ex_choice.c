@@ -55,8 +55,8 @@ choice_jsonpath(ex_flow_t *f, const asl_state_t *s)
     if (ex_path_or_fail(f, s->output_path, s->output_path_null, f->eff, &f->output) != SX_OK)
         return R_ERR;
     f->out_sz = ex_sz_path(s->output_path, s->output_path_null, f->output, f->eff_sz);
-    if (assigned != NULL)
-        ex_vars_apply(f, assigned);
+    if (assigned != NULL && ex_vars_apply(f, assigned) != SX_OK)
+        return R_ERR;
     return choice_exit(f, hit != NULL ? hit->next : s->u.choice.deflt);
 }
 
@@ -98,8 +98,8 @@ choice_jsonata(ex_flow_t *f, const asl_state_t *s)
             return R_ERR;
         f->out_sz = ex_sz_quick(out);
     }
-    if (assigned != NULL)
-        ex_vars_apply(f, assigned);
+    if (assigned != NULL && ex_vars_apply(f, assigned) != SX_OK)
+        return R_ERR;
     f->output = out;
     return choice_exit(f, hit != NULL ? hit->next : s->u.choice.deflt);
 }

@@ -83,21 +83,73 @@ ex_env_init(jp_env_t *env, ex_flow_t *f, const val_t *input, const val_t *ctx)
     env->ud = f;
 }
 
-void
+/* Size of a variable's value for the limits: the quick bound when it is small (a few
+ * bytes over at most), else the exact size, counted no further than past `limit`. */
+static size_t
+var_size(const val_t *v, size_t limit)
+{
+    size_t q = ex_sz_quick(v);
+    return q <= EX_VAR_QUICK ? q : ex_sz_exact(v, limit);
+}
+
+static int
+vars_limit(ex_flow_t *f, const char *what)
+{
+    const char *cause = sx_arena_printf(f->ex->a, NULL,
+                                        "The state '%s' assigned %s the maximum number of "
+                                        "bytes service limit.",
+                                        ex_state(f)->name, what);
+    return ex_fail_plain(f, ASL_E_DATA_LIMIT, cause, true);
+}
+
+int
 ex_vars_apply(ex_flow_t *f, const val_t *assigned)
 {
     sx_arena_t *a = f->ex->a;
+    ex_exec_t *ex = f->ex;
+    size_t sum = 0, drop = 0;
+    if (!val_is(assigned, VAL_OBJ) || val_len(assigned) == 0) {
+        f->assigned = assigned;
+        return SX_OK;
+    }
+    /* limits first (variables-jsonata.md: one value, one Assign, one execution), so a
+     * failing Assign changes nothing */
+    for (size_t i = 0; i < val_len(assigned); i++) {
+        const val_member_t *m = val_obj_at(assigned, i);
+        size_t n = var_size(m->val, EX_VAR_MAX);
+        if (n > EX_VAR_MAX)
+            return vars_limit(f, sx_arena_printf(a, NULL, "a value to the variable '%s' "
+                                                          "exceeding", val_str_get(m->key)));
+        sum += n;
+        if (f->vars != NULL) {
+            const val_t *old = val_obj_get(f->vars, val_str_get(m->key), val_len(m->key));
+            if (old != NULL)
+                drop += var_size(old, EX_VAR_MAX);
+        }
+    }
+    if (sum > EX_ASSIGN_MAX)
+        return vars_limit(f, "values whose total size exceeds");
+    if (ex->vars_sz - drop + sum > EX_VARS_TOTAL_MAX)
+        return vars_limit(f, "variables that bring the execution's total over");
+    ex->vars_sz = ex->vars_sz - drop + sum;
+    f->vars_sz = f->vars_sz - drop + sum;
     f->assigned = assigned;
-    if (!val_is(assigned, VAL_OBJ) || val_len(assigned) == 0)
-        return;
     if (f->vars == NULL) {
         f->vars = assigned;
-        return;
+        return SX_OK;
     }
     for (size_t i = 0; i < val_len(assigned); i++) {
         const val_member_t *m = val_obj_at(assigned, i);
         f->vars = val_obj_with(a, f->vars, m->key, m->val);
     }
+    return SX_OK;
+}
+
+void
+ex_vars_drop(ex_flow_t *f)
+{
+    f->ex->vars_sz -= f->vars_sz;
+    f->vars_sz = 0;
 }
 
 /* ---- JSONPath helpers ---- */
@@ -220,8 +272,8 @@ ex_finish_result(ex_flow_t *f, const val_t *result, size_t res_sz, const val_t *
             return R_ERR;
         os = ex_sz_path(s->output_path, s->output_path_null, out, os);
     }
-    if (assigned != NULL)
-        ex_vars_apply(f, assigned);
+    if (assigned != NULL && ex_vars_apply(f, assigned) != SX_OK)
+        return R_ERR;
     f->output = out;
     f->out_sz = os;
     return ex_exit_state(f, NULL);

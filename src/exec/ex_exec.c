@@ -225,8 +225,8 @@ apply_catcher(ex_flow_t *f, const asl_state_t *s, const asl_catcher_t *c)
     }
     if (ex_sz_check_or_fail(f, out, &os, s->name, true) != SX_OK)
         return SX_ERR;
-    if (assigned != NULL)
-        ex_vars_apply(f, assigned);
+    if (assigned != NULL && ex_vars_apply(f, assigned) != SX_OK)
+        return SX_ERR;
     f->output = out;
     f->out_sz = os;
     f->next = c->next;

@@ -58,6 +58,7 @@ struct ex_flow {
     int64_t hb_deadline;    /* absolute ms, 0 = none */
     int64_t hb_ms;          /* heartbeat interval */
     const val_t *vars;      /* this scope's variables (object) or NULL */
+    size_t vars_sz;         /* their size as counted for the limits (ex_vars_apply) */
     const val_t *input;     /* raw input of the current state */
     const val_t *eff;       /* effective input */
     const val_t *ctx;       /* context object of the current state, or NULL */
@@ -120,6 +121,7 @@ struct ex_exec {
     ex_flow_t *free_flows; /* finished child flows for reuse */
     uint64_t steps;        /* billing: Parallel branch runs + Map iterations started */
     uint64_t input_bytes;  /* billing: size (bound) of the execution input */
+    size_t vars_sz;        /* variables of all live scopes (EX_VARS_TOTAL_MAX) */
     val_arrb_t hist;       /* history events when o.history */
 };
 
@@ -221,7 +223,13 @@ int ex_tmpl_or_fail(ex_flow_t *f, const jp_tmpl_t *t, const val_t *in, const val
 int ex_result_path_or_fail(ex_flow_t *f, const jp_prog_t *p, bool isnull, const val_t *raw,
                            const val_t *result, const val_t **out);
 /* Applies an evaluated Assign object to f's scope. */
-void ex_vars_apply(ex_flow_t *f, const val_t *assigned);
+/* Sets Assign's values in f's scope (f->assigned for the Exited event). Over a variables
+ * limit (one value EX_VAR_MAX, one Assign EX_ASSIGN_MAX, all live scopes of the execution
+ * EX_VARS_TOTAL_MAX) it changes nothing and fails with States.DataLimitExceeded, terminal
+ * (SX_ERR). */
+int ex_vars_apply(ex_flow_t *f, const val_t *assigned);
+/* A finished child flow's scope stops counting toward the execution's total. */
+void ex_vars_drop(ex_flow_t *f);
 /* Pass/Task/Map/Parallel success pipeline: ResultSelector, ResultPath, OutputPath, Assign
  * ($ = assign_in), then Exited. */
 int ex_finish_result(ex_flow_t *f, const val_t *result, size_t res_sz, const val_t *assign_in);
@@ -230,6 +238,12 @@ int ex_exit_state(ex_flow_t *f, const char *exited_type);
 
 /* ---- ex_size.c: payload size bounds and States.DataLimitExceeded ---- */
 #define EX_SZ_UNKNOWN SIZE_MAX
+/* Variables limits (variables-jsonata.md §1): one value, all values of one Assign, all
+ * variables of an execution. Values whose quick bound is at most EX_VAR_QUICK count by it. */
+#define EX_VAR_MAX 262144
+#define EX_ASSIGN_MAX 262144
+#define EX_VARS_TOTAL_MAX (10u << 20)
+#define EX_VAR_QUICK 4096
 static inline size_t
 ex_sz_add(size_t a, size_t b) /* saturating */
 {

@@ -10,6 +10,11 @@
 
 #include "exec/ex_int.h"
 
+/* Bytes one evaluation may allocate: far above what the 256 KiB payload and 10 MiB of
+ * variables need, low enough that a runaway expression fails (U1002) instead of taking the
+ * server's memory. */
+#define EX_JSONATA_MEM_LIMIT ((size_t)64 << 20)
+
 void
 ex_jx_env_init(ex_jx_env_t *e, ex_flow_t *f, const val_t *input)
 {
@@ -63,6 +68,7 @@ eval_expr(ex_jx_env_t *e, const asl_jx_t *j, const val_t **out)
     memset(&err, 0, sizeof(err));
     o.aws = true;
     o.time_limit_ms = f->ex->o.jsonata_time_ms;
+    o.mem_limit = EX_JSONATA_MEM_LIMIT;
     o.lookup = lookup;
     o.ud = e;
     if (jna_eval(j->expr, NULL, &o, f->ex->a, &v, &err) != SX_OK)

@@ -37,6 +37,7 @@ static void
 recycle(ex_flow_t *kid)
 {
     ex_exec_t *ex = kid->ex;
+    ex_vars_drop(kid);
     if (kid->task._queued || sch_timer_armed(&kid->timer))
         return;
     kid->next_free = ex->free_flows;

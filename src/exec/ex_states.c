@@ -270,8 +270,8 @@ ex_wait_done(ex_flow_t *f)
             return R_ERR;
         f->out_sz = ex_sz_path(s->output_path, s->output_path_null, out, f->eff_sz);
     }
-    if (assigned != NULL)
-        ex_vars_apply(f, assigned);
+    if (assigned != NULL && ex_vars_apply(f, assigned) != SX_OK)
+        return R_ERR;
     f->output = out;
     return ex_exit_state(f, NULL);
 }

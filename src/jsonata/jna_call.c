@@ -544,6 +544,8 @@ jna_eval(const jna_expr_t *e, const val_t *input, const jna_opts_t *opts, sx_are
     ev.max_depth = opts != NULL && opts->depth_limit > 0 ? opts->depth_limit : 1000;
     if (opts != NULL && opts->time_limit_ms > 0)
         ev.deadline_ns = sx_mono_ns() + (uint64_t)opts->time_limit_ms * 1000000u;
+    ev.mem_base = sx_arena_reserved(a);
+    ev.mem_limit = opts != NULL ? opts->mem_limit : 0;
     ev.root = jna_env_new(a, NULL);
     jna_env_bind(a, ev.root, "$", 1, input);
     if (input != NULL && input->type == VAL_ARR && !(input->flags & VAL_F_SEQ))

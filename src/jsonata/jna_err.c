@@ -97,6 +97,8 @@ static const tmpl_t templates[] = {
               "0."},
     {"U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider "
               "rewriting as tail-recursive."},
+    /* ours: jsonata-js would die with a RangeError or run out of memory */
+    {"U1002", "Result too large: the evaluation needs more than {{value}} bytes"},
 };
 
 const char *

@@ -800,8 +800,13 @@ jna_evaluate(jna_ev_t *ev, const jna_node_t *e, const val_t *input, jna_env_t *e
     const val_t *r;
     if (++ev->depth > ev->max_depth)
         return guard_fail(ev, e, false);
-    if (ev->deadline_ns && (++ev->tick & 63) == 0 && sx_mono_ns() > ev->deadline_ns)
-        return guard_fail(ev, e, true);
+    if ((++ev->tick & 63) == 0) {
+        if (ev->deadline_ns && sx_mono_ns() > ev->deadline_ns)
+            return guard_fail(ev, e, true);
+        if (ev->mem_limit && sx_arena_reserved(ev->a) - ev->mem_base > ev->mem_limit)
+            return jna_fail(ev->a, ev->err, "U1002", e->position, NULL,
+                            val_num(ev->a, (double)ev->mem_limit), NULL);
+    }
     if (eval_node(ev, e, input, env, &r) != SX_OK)
         return SX_ERR;
     for (int i = 0; i < e->predicate.n; i++)

@@ -235,6 +235,8 @@ typedef struct jna_ev {
     int depth;             /* current evaluate() nesting */
     int max_depth;         /* U1001 beyond */
     uint64_t deadline_ns;  /* 0 = none */
+    size_t mem_base;       /* arena bytes reserved when the evaluation began */
+    size_t mem_limit;      /* U1002 when it has reserved more than this since (0 = none) */
     unsigned tick;         /* clock sampling counter */
     int64_t now_ms;        /* $now / $millis */
     jna_env_t *root;       /* execution frame: '$' bound to the input */

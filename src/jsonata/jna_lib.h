@@ -18,6 +18,10 @@
 
 #include "stepx/jsonata.h"
 
+/* The widest padding a numeric width ($pad, picture widths) may ask for: beyond, U1002
+ * rather than an allocation the size of the number. */
+#define JNA_WIDTH_MAX ((double)(1 << 24))
+
 typedef struct jna_fctx {
     sx_arena_t *arena;  /* where results go */
     jna_error_t *err;   /* filled by jna_fctx_fail */

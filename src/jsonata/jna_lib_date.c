@@ -257,6 +257,10 @@ analyse_marker(jna_fctx_t *c, dt_part_t *d, const char *m, size_t n)
         d->width_min = parse_width(w, dash);
         if (dash < wl)
             d->width_max = parse_width(w + dash + 1, wl - dash - 1);
+        if (d->width_min > JNA_WIDTH_MAX || d->width_max > JNA_WIDTH_MAX)
+            return jna_fctx_fail(c, "U1002", NULL,
+                                 "Result too large: a picture width is limited to %.0f",
+                                 JNA_WIDTH_MAX);
     }
     pres = n > 0 ? m + 1 : m;
     plen = comma > 0 ? comma - 1 : 0;

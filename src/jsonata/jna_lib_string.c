@@ -369,6 +369,9 @@ JNA_BI(pad)
         *out = s;
         return SX_OK;
     }
+    if (fabs(width) > JNA_WIDTH_MAX)
+        return jna_fctx_fail(c, "U1002", NULL, "Result too large: $pad's width is limited to %.0f",
+                             JNA_WIDTH_MAX);
     for (size_t k = 0, j = 0; k < (size_t)padlen; k++) { /* cycle the pad char's code points */
         size_t at = j;
         jna_u8_next(pc, pn, &j);

@@ -1,6 +1,6 @@
 /*
  * fuzz_jsonata.c: libFuzzer target for the JSONata engine. Each input is an expression,
- * compiled and evaluated on a fixed document with tight guards (depth 200, 200 ms); any
+ * compiled and evaluated on a fixed document with tight guards (depth 200, 200 ms, 128 MiB); any
  * outcome is fine except a crash, a sanitizer report, a hang, or an error without a code.
  * Seeds: tests/fuzz/corpus/jsonata (one expression per file).
  */
@@ -24,7 +24,7 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     const jna_expr_t *e;
     const val_t *in, *out;
     jna_error_t err;
-    jna_opts_t o = {.depth_limit = 200, .time_limit_ms = 200};
+    jna_opts_t o = {.depth_limit = 200, .time_limit_ms = 200, .mem_limit = 128u << 20};
 
     if (val_json_parse(ca, doc, sizeof(doc) - 1, &in, NULL) != SX_OK)
         abort();

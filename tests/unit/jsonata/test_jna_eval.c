@@ -89,6 +89,17 @@ test_guards(void)
     deep[100000] = 0;
     CHECK_STR(run(a, deep, NULL, NULL), "!U1001");
     free(deep);
+    /* numeric widths and runaway growth give U1002, not an allocator abort */
+    CHECK_STR(run(a, "$fromMillis(0, '[Y0001,18446744073709551615]')", NULL, NULL), "!U1002");
+    CHECK_STR(run(a, "$fromMillis(0, '[D,99999999999-]')", NULL, NULL), "!U1002");
+    CHECK_STR(run(a, "$pad('x', 1e12)", NULL, NULL), "!U1002");
+    CHECK_STR(run(a, "$length($pad('x', -1000))", NULL, NULL), "1000");
+    jna_opts_t mem = {.mem_limit = 1 << 20};
+    CHECK_STR(run(a, "($f := function($s, $n){$n = 0 ? $s : $f($s & $s, $n - 1)}; "
+                     "$length($f('ab', 40)))",
+                  NULL, &mem),
+              "!U1002");
+    CHECK_STR(run(a, "$count([1..100000].($ * 2))", NULL, NULL), "100000");
     sx_arena_free(a);
 }
 
