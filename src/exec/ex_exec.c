@@ -104,21 +104,81 @@ ex_flow_start(ex_flow_t *f, uint32_t start, const val_t *input, size_t in_sz)
     ex_flow_post(f);
 }
 
+/* The <Type>StateAborted event owed by a flow stopped in the middle of its current state,
+ * or NULL: a Wait, a Task call or retry delay, a Map/Parallel with children or a retry
+ * delay. A flow between states (PH_ENTER) owes nothing. */
+static const char *
+aborted_type(const ex_flow_t *f)
+{
+    switch (f->phase) {
+    case PH_WAIT:
+    case PH_WAIT_DONE:
+        return "WaitStateAborted";
+    case PH_TASK:
+    case PH_TASK_DONE:
+    case PH_RETRY:
+    case PH_RETRY_DONE:
+    case PH_KIDS:
+    case PH_KIDS_DONE:
+        switch (ex_state(f)->type) {
+        case ASL_STATE_MAP:
+            return "MapStateAborted";
+        case ASL_STATE_PARALLEL:
+            return "ParallelStateAborted";
+        case ASL_STATE_TASK:
+            return "TaskStateAborted";
+        default:
+            return NULL;
+        }
+    default:
+        return NULL;
+    }
+}
+
+static void flow_abort(ex_flow_t *f, bool events);
+
+static void
+kids_abort(ex_flow_t *f, bool events)
+{
+    bool map = ex_state(f)->type == ASL_STATE_MAP;
+    for (uint32_t i = 0; i < f->kids->n; i++) {
+        ex_flow_t *kid = f->kids->flows[i];
+        if (kid == NULL || kid->phase == PH_DONE)
+            continue;
+        flow_abort(kid, events);
+        ex_vars_drop(kid);
+        if (events && map)
+            ex_ev_iteration(f, kid->last_ev, "MapIterationAborted", kid->slot);
+    }
+}
+
 void
-ex_flow_abort(ex_flow_t *f)
+ex_kids_abort(ex_flow_t *f)
+{
+    kids_abort(f, true);
+}
+
+static void
+flow_abort(ex_flow_t *f, bool events)
 {
     if (f->phase == PH_DONE)
         return;
     sch_timer_cancel(f->ex->eng->sch, &f->timer);
     if (f->phase == PH_TASK)
         ex_task_cancel(f);
-    if (f->kids != NULL) {
-        for (uint32_t i = 0; i < f->kids->n; i++)
-            if (f->kids->flows[i] != NULL)
-                ex_flow_abort(f->kids->flows[i]);
-    }
+    if (f->kids != NULL)
+        kids_abort(f, events);
+    const char *type = events ? aborted_type(f) : NULL;
+    if (type != NULL)
+        ex_event(f, type, NULL, NULL);
     f->phase = PH_DONE;
     f->outcome = 3;
+}
+
+void
+ex_flow_abort(ex_flow_t *f)
+{
+    flow_abort(f, true);
 }
 
 static void
@@ -589,7 +649,7 @@ ex_exec_free(ex_exec_t *ex)
     if (ex == NULL)
         return;
     if (ex->status == EX_RUNNING) {
-        ex_flow_abort(&ex->root);
+        flow_abort(&ex->root, false);
         ex->status = EX_ABORTED;
     }
     sch_timer_cancel(ex->eng->sch, &ex->deadline);

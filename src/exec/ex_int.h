@@ -206,8 +206,12 @@ int ex_fail_plain(ex_flow_t *f, const char *name, const char *cause, bool termin
 /* Starts a flow at state `start` with input (posts it); in_sz bounds its JSON size. */
 void ex_flow_start(ex_flow_t *f, uint32_t start, const val_t *input, size_t in_sz);
 ex_flow_t *ex_flow_new(ex_exec_t *ex, ex_flow_t *parent, uint32_t slot);
-/* Stops f and everything under it (timers, calls, children). */
+/* Stops f and everything under it (timers, calls, children), with the events AWS records
+ * for it: inner flows first, a Map iteration's MapIterationAborted after its own events,
+ * then f's Wait/Task/Map/ParallelStateAborted when it was inside such a state. */
 void ex_flow_abort(ex_flow_t *f);
+/* Aborts f's running children as ex_flow_abort does (MapIterationAborted for a Map's). */
+void ex_kids_abort(ex_flow_t *f);
 void ex_flow_post(ex_flow_t *f);
 
 /* ---- ex_data.c: context object, variables, JSONPath pipeline helpers ---- */

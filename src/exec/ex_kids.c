@@ -329,9 +329,7 @@ ex_map_attempt(ex_flow_t *f)
         return ex_kids_done(f);
     }
     if (map_fill(f) != SX_OK) {
-        for (uint32_t i = 0; i < k->n; i++)
-            if (k->flows[i] != NULL)
-                ex_flow_abort(k->flows[i]);
+        ex_kids_abort(f);
         f->phase = PH_ENTER;
         return owe_failed(f, true);
     }
@@ -362,9 +360,7 @@ kids_fail(ex_flow_t *f, const sx_err_t *err, bool terminal, uint32_t prev)
     k->err = *err;
     k->fail_prev = prev;
     f->terminal = terminal;
-    for (uint32_t i = 0; i < k->n; i++)
-        if (k->flows[i] != NULL && k->flows[i]->phase != PH_DONE)
-            ex_flow_abort(k->flows[i]);
+    ex_kids_abort(f);
     f->phase = PH_KIDS_DONE;
     ex_flow_post(f);
 }

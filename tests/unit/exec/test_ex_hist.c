@@ -328,6 +328,66 @@ test_jsonata_evaluation_failed(void)
                      "7/6 ExecutionFailed,");
 }
 
+static void
+test_aborted(void)
+{
+    hrun_t r;
+    /* a failing branch aborts its siblings: a Wait, a Map's running iterations (inner
+     * events first, then MapIterationAborted), then the Map itself; ParallelStateFailed
+     * still points at the failing inner event */
+    const char *def =
+        "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"Branches\":["
+        "{\"StartAt\":\"W0\",\"States\":{\"W0\":{\"Type\":\"Wait\",\"Seconds\":1,\"Next\":\"F\"},"
+        "\"F\":{\"Type\":\"Fail\",\"Error\":\"Boom\",\"Cause\":\"b\"}}},"
+        "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"Seconds\":10,\"End\":true}}},"
+        "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"ItemsPath\":\"$.items\","
+        "\"ItemProcessor\":{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Wait\","
+        "\"Seconds\":30,\"End\":true}}},\"End\":true}}}],\"End\":true}}}";
+    CHECK(run_hist(def, "{\"items\":[1,2]}", &r, true) == SX_OK);
+    CHECK_INT(r.st, EX_FAILED);
+    CHECK_STR(r.seq, "1/0 ExecutionStarted,2/0 ParallelStateEntered,3/2 ParallelStateStarted,"
+                     "4/3 WaitStateEntered,5/3 WaitStateEntered,6/3 MapStateEntered,"
+                     "7/6 MapStateStarted,8/7 MapIterationStarted,9/8 MapIterationStarted,"
+                     "10/8 WaitStateEntered,11/9 WaitStateEntered,12/4 WaitStateExited,"
+                     "13/12 FailStateEntered,14/5 WaitStateAborted,15/10 WaitStateAborted,"
+                     "16/15 MapIterationAborted,17/11 WaitStateAborted,"
+                     "18/17 MapIterationAborted,19/18 MapStateAborted,"
+                     "20/13 ParallelStateFailed,21/20 ExecutionFailed,");
+    CHECK_STR(r.ev[13], "");
+    CHECK_STR(r.ev[15], "{\"name\":\"M\",\"index\":0}");
+    /* tasks in flight or waiting to retry: TaskStateAborted; the execution timeout aborts
+     * the Wait it interrupts */
+    def = "{\"StartAt\":\"P\",\"TimeoutSeconds\":30,\"States\":{\"P\":{\"Type\":\"Parallel\","
+          "\"Branches\":["
+          "{\"StartAt\":\"F\",\"States\":{\"F\":{\"Type\":\"Task\",\"Resource\":"
+          "\"arn:stepx:test:sleep:10\",\"Next\":\"G\"},\"G\":{\"Type\":\"Fail\","
+          "\"Error\":\"Boom\"}}},"
+          "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"
+          "\"arn:stepx:test:sleep:5000\",\"End\":true}}},"
+          "{\"StartAt\":\"R\",\"States\":{\"R\":{\"Type\":\"Task\",\"Resource\":"
+          "\"arn:stepx:test:fail:Flaky\",\"Retry\":[{\"ErrorEquals\":[\"Flaky\"],"
+          "\"IntervalSeconds\":60}],\"End\":true}}}],"
+          "\"Catch\":[{\"ErrorEquals\":[\"Boom\"],\"ResultPath\":null,\"Next\":\"W\"}],"
+          "\"Next\":\"W\"},\"W\":{\"Type\":\"Wait\",\"Seconds\":100,\"End\":true}}}";
+    CHECK(run_hist(def, "{}", &r, true) == SX_OK);
+    CHECK_INT(r.st, EX_TIMED_OUT);
+    CHECK(strstr(r.seq, "TaskFailed,") != NULL); /* R's first attempt */
+    CHECK(strstr(r.seq, "FailStateEntered,") != NULL);
+    CHECK(strstr(r.seq, "TaskStateAborted,") != NULL);
+    const char *tail = strstr(r.seq, "ParallelStateFailed,");
+    CHECK(tail != NULL);
+    int aborted = 0;
+    for (const char *p = r.seq; (p = strstr(p, "TaskStateAborted")) != NULL && p < tail; p++)
+        aborted++;
+    CHECK_INT(aborted, 2); /* T in flight, R in its retry delay */
+    CHECK(tail != NULL && strstr(tail, "ParallelStateExited,") != NULL &&
+          strstr(tail, "WaitStateEntered,") != NULL);
+    size_t n = strlen(r.seq);
+    const char *end = "WaitStateAborted,";
+    CHECK(n > 60 && strstr(r.seq + n - 60, end) != NULL &&
+          strstr(r.seq + n - 60, "ExecutionTimedOut,") != NULL);
+}
+
 static const sx_test_t tests[] = {
     {"pass", test_pass},
     {"task_retry_catch", test_task_retry_catch},
@@ -338,6 +398,7 @@ static const sx_test_t tests[] = {
     {"parallel", test_parallel},
     {"choice_assign", test_choice_assign},
     {"jsonata_evaluation_failed", test_jsonata_evaluation_failed},
+    {"aborted", test_aborted},
     {NULL, NULL},
 };
 
