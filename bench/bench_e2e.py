@@ -10,8 +10,9 @@ For each repetition, on a fresh redis-server (loopback, no persistence):
      the issue's "minimal C consumer") and --mode layer (our stream layer with no engine,
      output = input); S = the pass-chain input's size; events/s from its JSON line;
   2. stepxd: one stepxd process (--workers W) running pass-chain
-     (/work/shared/bench/workflows, 10 Pass states, ~1.6 KB input); a producer process
-     XADDs N events flat out (pipelined) while stepxd consumes; executions/s = results /
+     (/work/shared/bench/workflows, 10 Pass states, ~1.6 KB input); bench_produce (the
+     ceilings' producer loop as a process: C, pipelined 64 deep) XADDs N events flat out
+     while stepxd consumes; executions/s = results /
      (last result id time - first event id time);
   3. latency: the producer paces events at half the stepxd rate measured in 2 for
      --lat-seconds; event -> result latency = result entry id time - event id time (ms,
@@ -35,33 +36,12 @@ from e2e_lib import Redis, Resp, Stepxd  # noqa: E402
 WF = "/work/shared/bench/workflows"
 
 
-def producer(port, n, payload, rate):
-    """Runs in a child process: XADD n events (rate 0 = flat out)."""
-    code = r'''
-import sys, time
-sys.path.insert(0, %r)
-from e2e_lib import Resp
-r = Resp(%d)
-payload = open(%r).read()
-n, rate = %d, %f
-cmd = ["XADD", "{stepx}:events", "*", "machine", "pass-chain", "tenant", "bench", "input", payload]
-enc = Resp._enc(cmd)
-t0 = time.time()
-sent = 0
-while sent < n:
-    k = min(200, n - sent)
-    if rate > 0:
-        due = t0 + sent / rate
-        d = due - time.time()
-        if d > 0:
-            time.sleep(d)
-        k = min(k, max(1, int(rate / 500)))
-    r.sock.sendall(enc * k)
-    for _ in range(k):
-        r._read()
-    sent += k
-''' % (os.path.join(ROOT, "tests", "e2e"), port, payload, n, rate)
-    return subprocess.Popen([sys.executable, "-c", code])
+def producer(binary, port, n, payload, rate):
+    """bench_produce: XADD n events (rate 0 = flat out), the same C loop, pipeline depth and
+    client cost as bench_ceiling's producer, so both sides are fed alike."""
+    return subprocess.Popen([binary, "--port", str(port), "--events", str(n), "--input", payload,
+                             "--machine", "pass-chain", "--tenant", "bench",
+                             "--rate", str(int(rate))], stdout=subprocess.DEVNULL)
 
 
 def proc_cpu(pid):
@@ -95,13 +75,17 @@ def run_stepxd(args, tmp, redis, n, rate):
         g.write(f.read())
     sx = Stepxd(os.path.join(args.bin, "stepxd"), redis.port, mdir,
                 os.path.join(tmp, "stepxd.log"), workers=args.workers,
-                machines_registry="off", consumer="bench")
+                machines_registry="off", consumer="bench", **args.opts)
     sx.wait_ready()
     r = redis.client()
     cpu0, rcpu0 = proc_cpu(sx.proc.pid), info_cpu(r)
-    p = producer(redis.port, n, os.path.join(WF, "pass-chain.input.json"), rate)
+    p = producer(os.path.join(args.ceiling_bin, "bench_produce"), redis.port, n,
+                 os.path.join(WF, "pass-chain.input.json"), rate)
     deadline = time.time() + 600
     while r.call("XLEN", "{stepx}:results") < n and time.time() < deadline:
+        if p.poll() not in (None, 0):
+            sx.stop()
+            raise SystemExit("bench_produce failed (exit %s)" % p.returncode)
         time.sleep(0.02)
     p.wait()
     cpu = proc_cpu(sx.proc.pid) - cpu0
@@ -123,18 +107,24 @@ def run_stepxd(args, tmp, redis, n, rate):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
-    ap.add_argument("--ceiling-bin", help="directory of bench_ceiling (default: --bin)")
+    ap.add_argument("--ceiling-bin",
+                    help="directory of bench_ceiling and bench_produce (default: --bin)")
     ap.add_argument("--events", type=int, default=200000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--lat-seconds", type=float, default=10)
+    ap.add_argument("--stepxd-opt", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra stepxd option (repeatable), e.g. read_count=512")
+    ap.add_argument("--only-stepxd", action="store_true",
+                    help="skip the ceilings and the latency step (tuning runs)")
     args = ap.parse_args()
+    args.opts = dict(kv.split("=", 1) for kv in args.stepxd_opt)
     args.bin = os.path.abspath(args.bin)
     args.ceiling_bin = os.path.abspath(args.ceiling_bin or args.bin)
     size = os.path.getsize(os.path.join(WF, "pass-chain.input.json"))
     ceil, raw, sx, lat, cpu, rcpu = [], [], [], [], [], []
     for rep in range(args.reps):
-        for step in ("raw", "ceiling", "stepxd", "latency"):
+        for step in (("stepxd",) if args.only_stepxd else ("raw", "ceiling", "stepxd", "latency")):
             tmp = tempfile.mkdtemp(prefix="stepx-bench-")
             redis = Redis(tmp)
             try:
@@ -151,6 +141,12 @@ def main():
                     sx.append(s["eps"])
                     cpu.append(s["stepxd_us_per_event"])
                     rcpu.append(s["redis_us_per_event"])
+                    if args.only_stepxd:
+                        print("rep %d stepxd pass-chain: %.0f executions/s (%d/%d succeeded; "
+                              "stepxd %.1f us/event, redis %.1f us/event)" % (
+                                  rep, s["eps"], s["succeeded"], s["results"],
+                                  s["stepxd_us_per_event"], s["redis_us_per_event"]), flush=True)
+                        continue
                     print("rep %d stepxd pass-chain: %.0f executions/s = %.0f %% of raw, "
                           "%.0f %% of layer (%d/%d succeeded; stepxd %.1f us/event, redis "
                           "%.1f us/event)" % (rep, s["eps"], 100 * s["eps"] / raw[-1],
@@ -168,6 +164,12 @@ def main():
             finally:
                 redis.stop()
                 subprocess.run(["rm", "-rf", tmp])
+    if args.only_stepxd:
+        print(json.dumps({"bench": "e2e", "only_stepxd": True, "opts": args.opts,
+                          "stepxd_eps": statistics.median(sx),
+                          "stepxd_us_per_event": statistics.median(cpu),
+                          "redis_us_per_event": statistics.median(rcpu)}))
+        return
     ratios = [a / b for a, b in zip(sx, ceil)]
     raw_ratios = [a / b for a, b in zip(sx, raw)]
     summary = {"bench": "e2e", "workflow": "pass-chain", "events": args.events,
