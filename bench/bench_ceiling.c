@@ -281,6 +281,9 @@ worker_main(void *arg)
     worker_t *w = arg;
     struct event_config *ec = event_config_new();
     event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK);
+    /* batch epoll_ctl changes per loop turn: hiredis re-adds its one-shot read event
+     * after every read and toggles write interest per command, 4 syscalls a round trip */
+    event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
     struct event_base *base = event_base_new_with_config(ec);
     event_config_free(ec);
     struct event *chk = event_new(base, -1, EV_PERSIST, on_check, base);
