@@ -161,7 +161,7 @@ lint_chains(const lctx_t *c)
             size++;
             n += c->prof->entered[i];
         }
-        if (size < 2) {
+        if (size < 2 || (c->prof->per_state && n == 0)) { /* not entered: nothing billed */
             sx_sbuf_fini(&names);
             continue;
         }

@@ -36,6 +36,22 @@ bill_profile_fini(bill_profile_t *p)
 
 /* ---- static walk ---- */
 
+/* The Choice target the static walk follows: the first of the rules' targets, then the
+ * Default, that is not a Fail state (a Default to Fail is usually the rejection path), else
+ * the Default, else the first rule's. */
+static uint32_t
+choice_target(const asl_machine_t *m, const asl_state_t *st)
+{
+    uint32_t n = st->u.choice.nbranches;
+    for (uint32_t k = 0; k <= n; k++) {
+        uint32_t t = k < n ? st->u.choice.branches[k].next : st->u.choice.deflt;
+        if (t != ASL_NO_STATE && t < m->nstates && m->states[t].type != ASL_STATE_FAIL)
+            return t;
+    }
+    return st->u.choice.deflt != ASL_NO_STATE || n == 0 ? st->u.choice.deflt
+                                                        : st->u.choice.branches[0].next;
+}
+
 static void
 walk(const asl_machine_t *m, uint32_t g, int depth, uint8_t *seen, bill_profile_t *p)
 {
@@ -61,9 +77,7 @@ walk(const asl_machine_t *m, uint32_t g, int depth, uint8_t *seen, bill_profile_
             p->steps++;
             break;
         case ASL_STATE_CHOICE:
-            s = st->u.choice.deflt != ASL_NO_STATE || st->u.choice.nbranches == 0
-                    ? st->u.choice.deflt
-                    : st->u.choice.branches[0].next;
+            s = choice_target(m, st);
             continue;
         case ASL_STATE_SUCCEED:
         case ASL_STATE_FAIL:

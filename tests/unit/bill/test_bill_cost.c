@@ -96,7 +96,7 @@ test_static_and_loop(void)
     CHECK(m != NULL);
     if (m != NULL) {
         bill_profile_static(m, &p);
-        /* Fanout + one item: Tag, Classify, Odd (the Default), Fan, BranchA, BranchB */
+        /* Fanout + one item: Tag, Classify, Even (the first rule), Fan, BranchA, BranchB */
         CHECK_INT(p.transitions, 7);
         CHECK_INT(p.inner, 6);
         CHECK_INT(p.steps, 3); /* one Map item + two branches */
@@ -112,6 +112,19 @@ test_static_and_loop(void)
         bill_profile_fini(&p);
         bill_profile_static(m, &p);
         CHECK_INT(p.transitions, 2); /* the loop once */
+        bill_profile_fini(&p);
+        asl_machine_unref(m);
+    }
+    /* a Choice whose Default rejects (Fail): the walk follows the rule to the work */
+    m = compile("{\"StartAt\":\"C\",\"States\":{\"C\":{\"Type\":\"Choice\",\"Choices\":"
+                "[{\"Variable\":\"$.ok\",\"BooleanEquals\":true,\"Next\":\"W\"}],"
+                "\"Default\":\"No\"},\"No\":{\"Type\":\"Fail\"},"
+                "\"W\":{\"Type\":\"Pass\",\"Next\":\"X\"},\"X\":{\"Type\":\"Pass\","
+                "\"End\":true}}}");
+    CHECK(m != NULL);
+    if (m != NULL) {
+        bill_profile_static(m, &p);
+        CHECK_INT(p.transitions, 3); /* C, W, X */
         bill_profile_fini(&p);
         asl_machine_unref(m);
     }
