@@ -39,6 +39,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_pace.h"
 #include "stepx/cfg.h"
 #include "stepx/stream.h"
 
@@ -381,30 +382,12 @@ producer(void)
     for (int64_t sent = 0; sent < opt.events;) {
         int64_t n = opt.events - sent < opt.pipeline ? opt.events - sent : opt.pipeline;
         char *p = buf;
-        if (opt.rate > 0) {
-            uint64_t due = start + (uint64_t)((double)sent * 1e9 / (double)opt.rate);
-            uint64_t now = sx_mono_ns();
-            if (due > now) {
-                struct timespec ts = {(time_t)((due - now) / 1000000000),
-                                      (long)((due - now) % 1000000000)};
-                nanosleep(&ts, NULL);
-            }
-        }
+        if (opt.rate > 0)
+            bench_pace(start, sent, opt.rate);
         for (int64_t i = 0; i < n; i++)
             p = put_xadd(p, sent + i);
         redisAppendFormattedCommand(r, buf, (size_t)(p - buf));
-        for (int64_t i = 0; i < n; i++) {
-            redisReply *rep;
-            if (redisGetReply(r, (void **)&rep) != REDIS_OK) {
-                fprintf(stderr, "producer: %s\n", r->errstr);
-                exit(1);
-            }
-            if (rep->type == REDIS_REPLY_ERROR) {
-                fprintf(stderr, "producer: %s\n", rep->str);
-                exit(1);
-            }
-            freeReplyObject(rep);
-        }
+        bench_replies(r, n, "producer");
         sent += n;
     }
     sx_free(buf);

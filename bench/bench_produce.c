@@ -13,10 +13,9 @@
  */
 #include <hiredis/hiredis.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_pace.h"
 #include "stepx/cfg.h"
 #include "stepx/sx.h"
 
@@ -111,27 +110,10 @@ main(int argc, char **argv)
         int64_t n = opt.events - sent < opt.pipeline ? opt.events - sent : opt.pipeline;
         if (opt.rate > 0) {
             n = n < opt.rate / 500 + 1 ? n : opt.rate / 500 + 1; /* rounds of <= 2 ms */
-            uint64_t due = start + (uint64_t)((double)sent * 1e9 / (double)opt.rate);
-            uint64_t now = sx_mono_ns();
-            if (due > now) {
-                struct timespec ts = {(time_t)((due - now) / 1000000000),
-                                      (long)((due - now) % 1000000000)};
-                nanosleep(&ts, NULL);
-            }
+            bench_pace(start, sent, opt.rate);
         }
         redisAppendFormattedCommand(r, round.p, one.len * (size_t)n);
-        for (int64_t i = 0; i < n; i++) {
-            redisReply *rep;
-            if (redisGetReply(r, (void **)&rep) != REDIS_OK) {
-                fprintf(stderr, "bench_produce: %s\n", r->errstr);
-                return 1;
-            }
-            if (rep->type == REDIS_REPLY_ERROR) {
-                fprintf(stderr, "bench_produce: %s\n", rep->str);
-                return 1;
-            }
-            freeReplyObject(rep);
-        }
+        bench_replies(r, n, "bench_produce");
         sent += n;
     }
     printf("{\"sent\":%lld,\"seconds\":%.3f}\n", (long long)opt.events,
