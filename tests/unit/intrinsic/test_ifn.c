@@ -10,30 +10,8 @@
 
 #include "intrinsic/ifn_int.h"
 #include "stepx/path.h"
+#include "../jp_fixture.h"
 #include "../sx_test.h"
-
-static sx_arena_t *A;
-static const val_t *VARS;
-static const val_t *CTX;
-
-static const val_t *
-J(const char *s)
-{
-    const val_t *v;
-    val_json_err_t e;
-    if (val_json_parse(A, s, strlen(s), &v, &e) != SX_OK) {
-        fprintf(stderr, "bad test JSON: %s: %s\n", s, e.msg);
-        return val_null();
-    }
-    return v;
-}
-
-static const val_t *
-var_get(void *ud, const char *name, size_t len)
-{
-    (void)ud;
-    return val_obj_get(VARS, name, len);
-}
 
 /* Returns the JSON result, "COMPILE: <err>" or "<error name>: <cause>". */
 static const char *
