@@ -21,7 +21,6 @@
  * rs_cmd_t and never touch c->ac.
  */
 #include <event2/event.h>
-#include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 #include <stdarg.h>
@@ -184,7 +183,7 @@ conn_start(rs_conn_t *c)
     c->ac = ac;
     c->state = CONN_CONNECTING;
     c->connect_deadline = sx_mono_ns() + ms_to_ns(c->conf->connect_timeout_ms);
-    redisLibeventAttach(ac, c->base);
+    rs_adapter_attach(ac, c->base);
     redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
 }

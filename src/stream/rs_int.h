@@ -6,6 +6,12 @@
 
 #include "stepx/stream.h"
 
+/* Attaches ac to base (rs_adapter.c: hiredis's event hooks with fewer syscalls than the
+ * stock libevent adapter). SX_ERR if something is attached already. */
+struct redisAsyncContext;
+struct event_base;
+int rs_adapter_attach(struct redisAsyncContext *ac, struct event_base *base);
+
 /* Sends a command already in RESP form (resp, len bytes). Same contract as rs_conn_argv. */
 int rs_conn_formatted(rs_conn_t *c, int64_t timeout_ms, rs_reply_fn fn, void *ud, const char *resp,
                       size_t len);

@@ -341,6 +341,59 @@ test_churn_exactly_once(void)
                 (unsigned long long)dups);
 }
 
+/* ---- the event adapter (rs_adapter.c): writes that wait, and writes done in one turn ---- */
+
+typedef struct replies {
+    int n;          /* replies seen */
+    long long v[8]; /* integer replies, or the string length, in order */
+} replies_t;
+
+static void
+on_reply(rs_conn_t *c, redisReply *r, void *ud)
+{
+    replies_t *rp = ud;
+    SX_UNUSED(c);
+    if (rp->n < 8)
+        rp->v[rp->n] = r == NULL                        ? -1
+                       : r->type == REDIS_REPLY_INTEGER ? r->integer
+                       : r->type == REDIS_REPLY_STATUS  ? (long long)r->len
+                                                        : -2;
+    rp->n++;
+}
+
+static void
+test_adapter_big_and_many(void)
+{
+    rs_conf_t cf;
+    replies_t rp = {0};
+    conf_make(&cf, "k", NULL);
+    rs_conn_t *conn = rs_conn_new(base, &cf, NULL, NULL);
+    RUN_UNTIL(rs_conn_up(conn), 3000);
+    CHECK(rs_conn_up(conn));
+    /* 16 MiB: far beyond a socket buffer, so the write must wait for writability */
+    size_t big = (size_t)16 << 20;
+    char *val = sx_malloc(big);
+    memset(val, 'v', big);
+    const char *set[] = {"SET", "{k}:big", val};
+    const size_t setl[] = {3, 7, big};
+    const char *len[] = {"STRLEN", "{k}:big"};
+    const char *incr[] = {"INCR", "{k}:n"};
+    CHECK(rs_conn_argv(conn, 10000, on_reply, &rp, 3, set, setl) == SX_OK);
+    CHECK(rs_conn_argv(conn, 10000, on_reply, &rp, 2, len, NULL) == SX_OK);
+    /* commands queued in one turn: all answered, in order */
+    for (int i = 0; i < 4; i++)
+        CHECK(rs_conn_argv(conn, 10000, on_reply, &rp, 2, incr, NULL) == SX_OK);
+    RUN_UNTIL(rp.n == 6, 10000);
+    CHECK_INT(rp.n, 6);
+    CHECK_INT(rp.v[0], 2); /* +OK */
+    CHECK_INT(rp.v[1], (long long)big);
+    for (int i = 0; i < 4; i++)
+        CHECK_INT(rp.v[2 + i], i + 1);
+    sx_free(val);
+    rs_conn_free(conn);
+    conf_drop(&cf);
+}
+
 static const sx_test_t tests[] = {{"churn_exactly_once", test_churn_exactly_once},
                                   {"reconnect_after_client_kill", test_reconnect_after_client_kill},
                                   {"timeout_client_pause", test_timeout_client_pause},
@@ -350,6 +403,7 @@ static const sx_test_t tests[] = {{"churn_exactly_once", test_churn_exactly_once
                                   {"mute_server_timeouts", test_mute_server_timeouts},
                                   {"auth", test_auth},
                                   {"worker_killed", test_worker_killed},
+                                  {"adapter_big_and_many", test_adapter_big_and_many},
                                   {NULL, NULL}};
 
 int
