@@ -343,6 +343,9 @@ jna_ipic_format(jna_fctx_t *c, sx_sbuf_t *b, double v, const jna_ipic_t *p)
     case JNA_IPIC_ROMAN:
         return roman_format(c, b, v, p->cas == JNA_CASE_UPPER);
     case JNA_IPIC_WORDS:
+        /* jsonata-js recurses without end on Infinity (and NaN): a stack overflow there */
+        if (!isfinite(v))
+            return jna_fctx_fail(c, "D3130", NULL, "Number out of range for words");
         words_lookup(b, v, false, p->ordinal);
         if (p->cas != JNA_CASE_TITLE)
             recase_ascii(b->p + start, b->len - start, p->cas);

@@ -93,6 +93,9 @@ test_guards(void)
     CHECK_STR(run(a, "$fromMillis(0, '[Y0001,18446744073709551615]')", NULL, NULL), "!U1002");
     CHECK_STR(run(a, "$fromMillis(0, '[D,99999999999-]')", NULL, NULL), "!U1002");
     CHECK_STR(run(a, "$pad('x', 1e12)", NULL, NULL), "!U1002");
+    CHECK_STR(run(a, "$formatInteger(100/0, 'w;o')", NULL, NULL), "!D3130"); /* fuzz: recursed */
+    CHECK_STR(run(a, "$formatInteger(0/0, 'w')", NULL, NULL), "!D3130");
+    CHECK_STR(run(a, "$formatInteger(1e300, 'w') ~> $contains('trillion')", NULL, NULL), "true");
     CHECK_STR(run(a, "$length($pad('x', -1000))", NULL, NULL), "1000");
     jna_opts_t mem = {.mem_limit = 1 << 20};
     CHECK_STR(run(a, "($f := function($s, $n){$n = 0 ? $s : $f($s & $s, $n - 1)}; "
