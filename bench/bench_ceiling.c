@@ -282,8 +282,9 @@ worker_main(void *arg)
     worker_t *w = arg;
     struct event_config *ec = event_config_new();
     event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK);
-    /* batch epoll_ctl changes per loop turn: hiredis re-adds its one-shot read event
-     * after every read and toggles write interest per command, 4 syscalls a round trip */
+    /* batch epoll_ctl changes per loop turn, for --mode raw: the stock hiredis libevent
+     * adapter re-adds its one-shot read event after every read and toggles write interest
+     * per command (the layer's rs_adapter needs no such help) */
     event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
     struct event_base *base = event_base_new_with_config(ec);
     event_config_free(ec);

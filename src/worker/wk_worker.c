@@ -557,9 +557,6 @@ wk_worker_new(wk_server_t *srv, int index, wk_table_t *table, char *err, size_t 
     w->index = index;
     w->table = wk_table_ref(table);
     event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK);
-    /* batch epoll_ctl changes per loop turn: hiredis re-adds its one-shot read event
-     * after every read and toggles write interest per command, 4 syscalls a round trip */
-    event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
     w->base = event_base_new_with_config(ec);
     event_config_free(ec);
     w->sch = sch_new(SCH_CLOCK_REAL, 0);
