@@ -226,7 +226,6 @@ int ex_tmpl_or_fail(ex_flow_t *f, const jp_tmpl_t *t, const val_t *in, const val
                     const val_t **out);
 int ex_result_path_or_fail(ex_flow_t *f, const jp_prog_t *p, bool isnull, const val_t *raw,
                            const val_t *result, const val_t **out);
-/* Applies an evaluated Assign object to f's scope. */
 /* Sets Assign's values in f's scope (f->assigned for the Exited event). Over a variables
  * limit (one value EX_VAR_MAX, one Assign EX_ASSIGN_MAX, all live scopes of the execution
  * EX_VARS_TOTAL_MAX) it changes nothing and fails with States.DataLimitExceeded, terminal
