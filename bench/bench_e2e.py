@@ -31,7 +31,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
-from e2e_lib import Redis, Resp, Stepxd  # noqa: E402
+from e2e_lib import Redis, Stepxd  # noqa: E402
 
 WF = "/work/shared/bench/workflows"
 
@@ -73,9 +73,10 @@ def run_stepxd(args, tmp, redis, n, rate):
     with open(os.path.join(WF, "pass-chain.asl.json")) as f, \
             open(os.path.join(mdir, "pass-chain.asl.json"), "w") as g:
         g.write(f.read())
+    flags = {"workers": args.workers, "machines_registry": "off", "consumer": "bench"}
+    flags.update(args.opts)
     sx = Stepxd(os.path.join(args.bin, "stepxd"), redis.port, mdir,
-                os.path.join(tmp, "stepxd.log"), workers=args.workers,
-                machines_registry="off", consumer="bench", **args.opts)
+                os.path.join(tmp, "stepxd.log"), **flags)
     sx.wait_ready()
     r = redis.client()
     cpu0, rcpu0 = proc_cpu(sx.proc.pid), info_cpu(r)
@@ -141,19 +142,12 @@ def main():
                     sx.append(s["eps"])
                     cpu.append(s["stepxd_us_per_event"])
                     rcpu.append(s["redis_us_per_event"])
-                    if args.only_stepxd:
-                        print("rep %d stepxd pass-chain: %.0f executions/s (%d/%d succeeded; "
-                              "stepxd %.1f us/event, redis %.1f us/event)" % (
-                                  rep, s["eps"], s["succeeded"], s["results"],
-                                  s["stepxd_us_per_event"], s["redis_us_per_event"]), flush=True)
-                        continue
-                    print("rep %d stepxd pass-chain: %.0f executions/s = %.0f %% of raw, "
-                          "%.0f %% of layer (%d/%d succeeded; stepxd %.1f us/event, redis "
-                          "%.1f us/event)" % (rep, s["eps"], 100 * s["eps"] / raw[-1],
-                                              100 * s["eps"] / ceil[-1],
-                                         s["succeeded"], s["results"],
-                                         s["stepxd_us_per_event"], s["redis_us_per_event"]),
-                          flush=True)
+                    ratios = "" if args.only_stepxd else " = %.0f %% of raw, %.0f %% of layer" % (
+                        100 * s["eps"] / raw[-1], 100 * s["eps"] / ceil[-1])
+                    print("rep %d stepxd pass-chain: %.0f executions/s%s (%d/%d succeeded; "
+                          "stepxd %.1f us/event, redis %.1f us/event)" % (
+                              rep, s["eps"], ratios, s["succeeded"], s["results"],
+                              s["stepxd_us_per_event"], s["redis_us_per_event"]), flush=True)
                 else:
                     rate = sx[-1] / 2
                     n = int(rate * args.lat_seconds)
